@@ -1,0 +1,74 @@
+//! Unity Catalog API: does a catalog, schema or table exist (shared/docs/databricks-api.md §3).
+
+use serde::Deserialize;
+
+use crate::http::{Client, HttpError};
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct TableInfo {
+    #[serde(default)]
+    pub table_type: Option<String>,
+}
+
+/// A securable that may be missing: `Ok(None)` when the server answers 404.
+async fn lookup<T: serde::de::DeserializeOwned>(
+    client: &Client,
+    path: &str,
+) -> Result<Option<T>, HttpError> {
+    match client.get_json::<T>(path, &[]).await {
+        Ok(found) => Ok(Some(found)),
+        Err(e) if e.api().is_some_and(|a| a.status == 404) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn catalog_exists(client: &Client, catalog: &str) -> Result<bool, HttpError> {
+    let path = format!("/api/2.1/unity-catalog/catalogs/{}", encode(catalog));
+    Ok(lookup::<serde::de::IgnoredAny>(client, &path)
+        .await?
+        .is_some())
+}
+
+pub async fn schema_exists(
+    client: &Client,
+    catalog: &str,
+    schema: &str,
+) -> Result<bool, HttpError> {
+    let path = format!(
+        "/api/2.1/unity-catalog/schemas/{}.{}",
+        encode(catalog),
+        encode(schema)
+    );
+    Ok(lookup::<serde::de::IgnoredAny>(client, &path)
+        .await?
+        .is_some())
+}
+
+pub async fn get_table(
+    client: &Client,
+    catalog: &str,
+    schema: &str,
+    table: &str,
+) -> Result<Option<TableInfo>, HttpError> {
+    let path = format!(
+        "/api/2.1/unity-catalog/tables/{}.{}.{}",
+        encode(catalog),
+        encode(schema),
+        encode(table)
+    );
+    lookup(client, &path).await
+}
+
+/// Percent-encodes a name for a path segment (names never hold '.', '/' or spaces, but may hold
+/// '-', '#', '?' or non-ASCII letters).
+fn encode(name: &str) -> String {
+    let mut out = String::new();
+    for byte in name.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}

@@ -1,0 +1,138 @@
+//! The command line: global flags, subcommands and their arguments (clap derive).
+
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::output::OutputFormat;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tracecfg",
+    version,
+    about = "Configure where the MLflow traces of a Databricks experiment are stored, and query them",
+    long_about = "Configure where the MLflow traces of a Databricks experiment are stored in Unity Catalog, \
+and query the stored traces on a SQL warehouse.\n\n\
+Connection settings come from flags, then DATABRICKS_* environment variables, then a profile of \
+~/.databrickscfg, exactly as with the official Databricks tools.",
+    after_help = "Examples:\n  tracecfg set -e /Shared/agent_eval --catalog main --schema agents\n  tracecfg show -e /Shared/agent_eval\n  tracecfg query -e /Shared/agent_eval --user user123 --since 24h"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]
+    #[arg(short = 'p', long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]
+    #[arg(long, global = true, value_name = "URL")]
+    pub host: Option<String>,
+    /// Output format [default: text; for query, text on a terminal and json otherwise]
+    #[arg(short = 'o', long, global = true, value_name = "FORMAT")]
+    pub output: Option<OutputFormat>,
+    /// Log each request (method, path, status, time) to stderr; never headers or secrets
+    #[arg(long, global = true)]
+    pub debug: bool,
+    /// Print only results and errors: no notes, no progress
+    #[arg(short = 'q', long, global = true)]
+    pub quiet: bool,
+    /// Time allowed for one HTTP request, such as 30s or 2m [default: 60s]
+    #[arg(long, global = true, value_name = "DURATION", value_parser = duration_arg)]
+    pub http_timeout: Option<Duration>,
+    /// Total time allowed for retries of one request [default: 5m]
+    #[arg(long, global = true, value_name = "DURATION", value_parser = duration_arg)]
+    pub retry_timeout: Option<Duration>,
+}
+
+pub fn duration_arg(text: &str) -> Result<Duration, String> {
+    crate::duration::parse_duration(text)
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Set the trace destination tags of an experiment
+    #[command(
+        long_about = "Set the tags mlflow.tracing.destination.catalog, .schema and .table on an experiment.\n\n\
+Reads the experiment once, then writes only the tags whose value differs, all at once. \
+Running it again changes nothing. --check makes it a drift gate for CI.",
+        after_help = "Examples:\n  tracecfg set -e /Shared/agent_eval --catalog main --schema agents\n  tracecfg set -e /Shared/agent_eval --catalog main --schema agents --table traces --create\n  tracecfg set --check -o json    # in CI, with tracecfg.toml: exit 5 on drift"
+    )]
+    Set(SetArgs),
+    /// Show an experiment's trace storage configuration
+    #[command(
+        long_about = "Show the experiment, the destination named by its tags, its native Unity Catalog trace \
+location if any, and a verdict on where its traces really land.",
+        after_help = "Examples:\n  tracecfg show -e /Shared/agent_eval\n  tracecfg show --experiment-id 1234 --all-tags\n  tracecfg show -o json | jq .verdict"
+    )]
+    Show(ShowArgs),
+    /// Remove the trace destination tags from an experiment
+    #[command(
+        after_help = "Examples:\n  tracecfg unset -e /Shared/agent_eval\n  tracecfg unset -e /Shared/agent_eval --dry-run"
+    )]
+    Unset(UnsetArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExperimentArgs {
+    /// Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]
+    #[arg(
+        short = 'e',
+        long,
+        value_name = "PATH",
+        conflicts_with = "experiment_id"
+    )]
+    pub experiment: Option<String>,
+    /// Id of the experiment [env: MLFLOW_EXPERIMENT_ID]
+    #[arg(long, value_name = "ID")]
+    pub experiment_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SetArgs {
+    #[command(flatten)]
+    pub experiment: ExperimentArgs,
+    /// Unity Catalog catalog of the destination
+    #[arg(long)]
+    pub catalog: Option<String>,
+    /// Unity Catalog schema of the destination
+    #[arg(long)]
+    pub schema: Option<String>,
+    /// Table of the destination [default: agent_traces]
+    #[arg(long)]
+    pub table: Option<String>,
+    /// Create the experiment (and its folder) when it does not exist
+    #[arg(long)]
+    pub create: bool,
+    /// Print what would change and write nothing
+    #[arg(long, conflicts_with = "check")]
+    pub dry_run: bool,
+    /// Write nothing; exit 5 when any tag differs from the wanted value
+    #[arg(long)]
+    pub check: bool,
+    /// Check in Unity Catalog, before writing, that the catalog and schema exist
+    #[arg(long)]
+    pub verify: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ShowArgs {
+    #[command(flatten)]
+    pub experiment: ExperimentArgs,
+    /// List every tag of the experiment
+    #[arg(long)]
+    pub all_tags: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UnsetArgs {
+    #[command(flatten)]
+    pub experiment: ExperimentArgs,
+    /// Print what would be removed and remove nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}

@@ -1,0 +1,287 @@
+//! `tracecfg set`: read the experiment once, write only the tags that differ, all at once.
+
+use anyhow::Result;
+use futures::future::join_all;
+use serde::Serialize;
+
+use crate::api::experiments::{self, Experiment, ExperimentTag};
+use crate::api::{unity_catalog, workspace};
+use crate::cli::SetArgs;
+use crate::commands::{find_experiment, not_found_error, require_active, Context};
+use crate::destination::{plan_set, Destination, TagChange, Tags, DEFAULT_TABLE};
+use crate::error::{CliError, ExitCode};
+use crate::experiment_ref::ExperimentRef;
+use crate::http::{Client, HttpError};
+use crate::output::{self, log};
+use crate::trace_location::{native_location, verdict, Verdict};
+
+#[derive(Debug, Serialize)]
+pub struct SetReport {
+    pub experiment_id: Option<String>,
+    pub experiment_name: Option<String>,
+    pub created: bool,
+    pub destination: DestinationView,
+    pub changes: Vec<TagChange>,
+    pub dry_run: bool,
+    pub check: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DestinationView {
+    pub catalog: String,
+    pub schema: String,
+    pub table: String,
+    pub full_name: String,
+}
+
+impl DestinationView {
+    pub fn of(d: &Destination) -> Self {
+        DestinationView {
+            catalog: d.catalog.clone(),
+            schema: d.schema.clone(),
+            table: d.table.clone(),
+            full_name: d.full_name(),
+        }
+    }
+}
+
+impl SetReport {
+    pub fn has_drift(&self) -> bool {
+        self.created || self.changes.iter().any(TagChange::needs_write)
+    }
+}
+
+pub async fn run(ctx: &Context, args: &SetArgs) -> Result<ExitCode> {
+    let target = ctx.experiment_ref(&args.experiment)?;
+    let wanted = wanted_destination(ctx, args)?;
+    if args.create && matches!(target, ExperimentRef::Id(_)) {
+        return Err(CliError::usage(
+            "--create needs --experiment PATH: an experiment id cannot be created",
+        )
+        .into());
+    }
+    let format = ctx.report_format("set")?;
+    let (_config, client) = ctx.connect()?;
+
+    // The lookup and the Unity Catalog checks are independent: one round trip for both.
+    let (found, verified) = tokio::join!(find_experiment(&client, &target), async {
+        if args.verify {
+            verify_destination(&client, &wanted).await
+        } else {
+            Ok(())
+        }
+    });
+    verified?;
+    let writes_allowed = !args.dry_run && !args.check;
+    let report = match found? {
+        None if args.create => {
+            create_experiment(&client, &target, &wanted, writes_allowed, args).await?
+        }
+        None => return Err(not_found_error(&target, true)),
+        found => {
+            let experiment = require_active(&target, found)?;
+            update_tags(&client, &experiment, &wanted, writes_allowed, args).await?
+        }
+    };
+
+    output::emit(&report, format)?;
+    if args.check && report.has_drift() {
+        return Ok(ExitCode::Drift);
+    }
+    Ok(ExitCode::Success)
+}
+
+/// The destination from flags, else the project file; validated before any request.
+fn wanted_destination(ctx: &Context, args: &SetArgs) -> Result<Destination, CliError> {
+    let catalog = args.catalog.clone().or_else(|| ctx.project.catalog.clone());
+    let schema = args.schema.clone().or_else(|| ctx.project.schema.clone());
+    let table = args
+        .table
+        .clone()
+        .or_else(|| ctx.project.table.clone())
+        .unwrap_or_else(|| DEFAULT_TABLE.to_string());
+    let catalog = catalog.ok_or_else(|| {
+        CliError::usage("no catalog given: pass --catalog NAME or add 'catalog' to tracecfg.toml")
+    })?;
+    let schema = schema.ok_or_else(|| {
+        CliError::usage("no schema given: pass --schema NAME or add 'schema' to tracecfg.toml")
+    })?;
+    Destination::from_flags(&catalog, &schema, &table)
+}
+
+/// Checks that catalog and schema exist, and that an existing table has a table type.
+async fn verify_destination(client: &Client, d: &Destination) -> Result<()> {
+    let (catalog, schema, table) = tokio::join!(
+        unity_catalog::catalog_exists(client, &d.catalog),
+        unity_catalog::schema_exists(client, &d.catalog, &d.schema),
+        unity_catalog::get_table(client, &d.catalog, &d.schema, &d.table),
+    );
+    if !catalog? {
+        return Err(CliError::not_found(format!(
+            "catalog {} does not exist in Unity Catalog (checked by --verify)",
+            crate::destination::quote_if_needed(&d.catalog)
+        ))
+        .with_hint(
+            "create it, or ask for USE CATALOG on it: a catalog you cannot see looks missing",
+        )
+        .into());
+    }
+    if !schema? {
+        return Err(CliError::not_found(format!(
+            "schema {}.{} does not exist in Unity Catalog (checked by --verify)",
+            crate::destination::quote_if_needed(&d.catalog),
+            crate::destination::quote_if_needed(&d.schema)
+        ))
+        .into());
+    }
+    if let Some(info) = table? {
+        if info.table_type.is_none() {
+            return Err(CliError::new(
+                ExitCode::Failure,
+                format!(
+                    "{} exists but Unity Catalog reports no table type for it",
+                    d.full_name()
+                ),
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+async fn create_experiment(
+    client: &Client,
+    target: &ExperimentRef,
+    wanted: &Destination,
+    writes_allowed: bool,
+    args: &SetArgs,
+) -> Result<SetReport> {
+    let ExperimentRef::Path(path) = target else {
+        unreachable!("--create with an id is refused before connecting");
+    };
+    let changes = plan_set(&Tags::new(), wanted);
+    let mut id = None;
+    if writes_allowed {
+        if let Some((parent, _)) = path.rsplit_once('/').filter(|(p, _)| !p.is_empty()) {
+            if workspace::mkdirs(client, parent).await? == workspace::Mkdirs::NoWorkspaceApi {
+                log::debug(format_args!(
+                    "the server has no workspace folders; creating {path} directly"
+                ));
+            }
+        }
+        // The tags go in the create request itself: no second round trip.
+        let tags: Vec<ExperimentTag> = wanted
+            .wanted_tags()
+            .iter()
+            .map(|(k, v)| ExperimentTag {
+                key: k.to_string(),
+                value: v.to_string(),
+            })
+            .collect();
+        id = Some(experiments::create(client, path, &tags, None).await?);
+        log::note(format_args!("created experiment {path}"));
+    }
+    Ok(SetReport {
+        experiment_id: id,
+        experiment_name: Some(path.clone()),
+        created: true,
+        destination: DestinationView::of(wanted),
+        changes,
+        dry_run: args.dry_run,
+        check: args.check,
+    })
+}
+
+async fn update_tags(
+    client: &Client,
+    experiment: &Experiment,
+    wanted: &Destination,
+    writes_allowed: bool,
+    args: &SetArgs,
+) -> Result<SetReport> {
+    let current = experiment.tag_map();
+    let changes = plan_set(&current, wanted);
+    if writes_allowed {
+        write_changes(client, &experiment.experiment_id, &changes).await?;
+        warn_when_not_routed(experiment, &current, wanted);
+    }
+    Ok(SetReport {
+        experiment_id: Some(experiment.experiment_id.clone()),
+        experiment_name: experiment.name.clone(),
+        created: false,
+        destination: DestinationView::of(wanted),
+        changes,
+        dry_run: args.dry_run,
+        check: args.check,
+    })
+}
+
+/// Writes every tag that differs, concurrently. On failure, says exactly what was written.
+async fn write_changes(client: &Client, id: &str, changes: &[TagChange]) -> Result<()> {
+    let pending: Vec<&TagChange> = changes.iter().filter(|c| c.needs_write()).collect();
+    let results =
+        join_all(pending.iter().map(|c| {
+            experiments::set_tag(client, id, &c.key, c.new.as_deref().unwrap_or_default())
+        }))
+        .await;
+    let failed: Vec<(&TagChange, HttpError)> = pending
+        .iter()
+        .zip(results)
+        .filter_map(|(c, r)| r.err().map(|e| (*c, e)))
+        .collect();
+    if failed.is_empty() {
+        return Ok(());
+    }
+    Err(partial_write_error(changes, failed).into())
+}
+
+pub fn partial_write_error(
+    changes: &[TagChange],
+    failed: Vec<(&TagChange, HttpError)>,
+) -> CliError {
+    let failed_keys: Vec<&str> = failed.iter().map(|(c, _)| c.key.as_str()).collect();
+    let written: Vec<&str> = changes
+        .iter()
+        .filter(|c| c.needs_write() && !failed_keys.contains(&c.key.as_str()))
+        .map(|c| c.key.as_str())
+        .collect();
+    let code = failed[0].1.exit_code();
+    let first_error = failed[0].1.to_string();
+    let written = if written.is_empty() {
+        "none".to_string()
+    } else {
+        written.join(", ")
+    };
+    CliError::new(
+        code,
+        format!(
+            "{} of {} tag writes failed; written: {written}; not written: {} ({first_error})",
+            failed_keys.len(),
+            changes.iter().filter(|c| c.needs_write()).count(),
+            failed_keys.join(", "),
+        ),
+    )
+    .with_hint("run the same command again: it writes only what is still missing")
+}
+
+/// The tags route nothing; say so when no native location sends traces to the same table.
+fn warn_when_not_routed(experiment: &Experiment, tags: &Tags, wanted: &Destination) {
+    let mut after = tags.clone();
+    for (key, value) in wanted.wanted_tags() {
+        after.insert(key.to_string(), value.to_string());
+    }
+    let tagged = crate::destination::TaggedDestination::from_tags(&after);
+    let native = native_location(experiment, &after);
+    match verdict(&tagged, native.as_ref()) {
+        Verdict::Native => {}
+        Verdict::Mismatch => log::warn(format_args!(
+            "traces of this experiment go to its native location {}, not to {}",
+            native.map(|n| n.spans_table).unwrap_or_default(),
+            wanted.full_name()
+        )),
+        _ => log::note(format_args!(
+            "MLflow reads none of these tags: traces reach {} only through a native Unity Catalog trace location (see 'tracecfg show')",
+            wanted.full_name()
+        )),
+    }
+}

@@ -1,0 +1,82 @@
+//! When to try a request again, and how long to wait first.
+//!
+//! Retried: HTTP 429 and 503, and the error codes that mean "too many requests" or
+//! "temporarily unavailable" whatever the status (databricks-sdk-go `apierr/error_mapping.go`,
+//! shared/docs/databricks-api.md §5). `Retry-After` is honoured, in seconds or as an HTTP date
+//! (as databricks-sdk-py does); otherwise exponential backoff with jitter, at most 10 s a wait.
+
+use std::time::{Duration, SystemTime};
+
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+
+const MAX_BACKOFF: Duration = Duration::from_secs(10);
+
+const RETRYABLE_CODES: &[&str] = &[
+    "REQUEST_LIMIT_EXCEEDED",
+    "RESOURCE_EXHAUSTED",
+    "TEMPORARILY_UNAVAILABLE",
+];
+
+pub fn is_retryable_response(status: u16, error_code: Option<&str>) -> bool {
+    status == 429 || status == 503 || error_code.is_some_and(|c| RETRYABLE_CODES.contains(&c))
+}
+
+/// The wait the server asked for, if it asked.
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(
+        at.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// Exponential backoff from 1 s for the first retry, with jitter, never above 10 s.
+pub fn backoff(retry_number: u32) -> Duration {
+    let base = Duration::from_secs(1u64 << retry_number.saturating_sub(1).min(4));
+    let jitter = Duration::from_millis(fastrand::u64(50..=750));
+    (base + jitter).min(MAX_BACKOFF)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn retryable_statuses_and_codes() {
+        assert!(is_retryable_response(429, None));
+        assert!(is_retryable_response(503, None));
+        assert!(is_retryable_response(400, Some("REQUEST_LIMIT_EXCEEDED")));
+        assert!(is_retryable_response(500, Some("TEMPORARILY_UNAVAILABLE")));
+        assert!(!is_retryable_response(500, Some("INTERNAL_ERROR")));
+        assert!(!is_retryable_response(504, None));
+        assert!(!is_retryable_response(403, None));
+    }
+
+    #[test]
+    fn retry_after_seconds_and_date() {
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, HeaderValue::from_static("2"));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(2)));
+        let later = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(30));
+        h.insert(RETRY_AFTER, HeaderValue::from_str(&later).unwrap());
+        let wait = retry_after(&h).unwrap();
+        assert!(
+            wait > Duration::from_secs(27) && wait <= Duration::from_secs(30),
+            "{wait:?}"
+        );
+        h.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert!(backoff(1) >= Duration::from_secs(1) && backoff(1) < Duration::from_secs(2));
+        assert!(backoff(3) >= Duration::from_secs(4));
+        assert_eq!(backoff(10), MAX_BACKOFF);
+    }
+}

@@ -1,0 +1,22 @@
+//! tracecfg: configure where the MLflow traces of a Databricks experiment are stored in Unity
+//! Catalog, and query them on a SQL warehouse.
+
+mod api;
+mod app;
+mod auth;
+mod cli;
+mod commands;
+mod config;
+mod destination;
+mod duration;
+mod error;
+mod experiment_ref;
+mod http;
+mod output;
+mod project;
+mod secret;
+mod trace_location;
+
+fn main() -> std::process::ExitCode {
+    std::process::ExitCode::from(app::main() as u8)
+}
