@@ -77,10 +77,13 @@ fn report_usage_error(error: clap::Error) -> ExitCode {
         return code;
     }
     let rendered = error.render().to_string();
-    let mut lines = rendered.lines().filter(|l| !l.trim().is_empty());
-    let message = lines
-        .next()
-        .unwrap_or("invalid arguments")
+    // The first paragraph is the error; clap continues it on indented lines.
+    let message = rendered
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ")
         .trim_start_matches("error: ")
         .to_string();
     let tip = rendered

@@ -5,6 +5,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::output::OutputFormat;
+use crate::sql_exec::DispositionChoice;
+use crate::trace_query::Layout;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -50,7 +52,7 @@ pub struct GlobalArgs {
 }
 
 pub fn duration_arg(text: &str) -> Result<Duration, String> {
-    crate::duration::parse_duration(text)
+    crate::time::parse_duration(text)
 }
 
 #[derive(Debug, Subcommand)]
@@ -75,6 +77,14 @@ location if any, and a verdict on where its traces really land.",
         after_help = "Examples:\n  tracecfg unset -e /Shared/agent_eval\n  tracecfg unset -e /Shared/agent_eval --dry-run"
     )]
     Unset(UnsetArgs),
+    /// Query an experiment's traces on a SQL warehouse
+    #[command(
+        long_about = "Query the traces stored in the experiment's destination table on a SQL warehouse, through \
+the SQL Statement Execution API. Filter values are always sent as named parameters, never pasted into SQL.\n\n\
+Rows go to stdout as a table on a terminal and as JSON otherwise; progress goes to stderr on a terminal.",
+        after_help = "Examples:\n  tracecfg query -e /Shared/agent_eval --user user123\n  tracecfg query --table main.agents.agent_traces --since 24h --span-type LLM -o csv > llm.csv\n  tracecfg query --sql 'SELECT count(*) AS n FROM IDENTIFIER(:table)' -o json    # in CI, with tracecfg.toml"
+    )]
+    Query(Box<QueryArgs>),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -135,4 +145,67 @@ pub struct UnsetArgs {
     /// Print what would be removed and remove nothing
     #[arg(long)]
     pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct QueryArgs {
+    #[command(flatten)]
+    pub experiment: ExperimentArgs,
+    /// Query this table instead of the experiment's destination
+    #[arg(long, value_name = "CATALOG.SCHEMA.TABLE", conflicts_with_all = ["experiment", "experiment_id"])]
+    pub table: Option<String>,
+    /// Only traces of this user (tags['user_id'])
+    #[arg(long, conflicts_with = "raw")]
+    pub user: Option<String>,
+    /// Only traces of this session (tags['session_id'])
+    #[arg(long, conflicts_with = "raw")]
+    pub session: Option<String>,
+    /// Only traces with this tag; repeatable
+    #[arg(long = "tag", value_name = "KEY=VALUE", conflicts_with = "raw")]
+    pub tags: Vec<String>,
+    /// Only spans of this type, such as LLM or TOOL
+    #[arg(long, value_name = "TYPE", conflicts_with = "raw")]
+    pub span_type: Option<String>,
+    /// Only spans with this name
+    #[arg(long, value_name = "SPAN_NAME", conflicts_with = "raw")]
+    pub name: Option<String>,
+    /// Only spans that started at or after this: a duration back (30m, 24h, 7d) or an RFC 3339 time
+    #[arg(long, value_name = "WHEN", conflicts_with = "raw")]
+    pub since: Option<String>,
+    /// Only spans that started before this: a duration back or an RFC 3339 time
+    #[arg(long, value_name = "WHEN", conflicts_with = "raw")]
+    pub until: Option<String>,
+    /// At most this many rows
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub limit: u64,
+    /// Columns to return, comma-separated
+    #[arg(long, value_name = "A,B,C", conflicts_with = "raw")]
+    pub columns: Option<String>,
+    /// Print the statement and its parameters; do not run it
+    #[arg(long)]
+    pub print_sql: bool,
+    /// Run this SQL instead of the trace query; :table is bound to the destination
+    #[arg(long, group = "raw")]
+    pub sql: Option<String>,
+    /// Run the SQL in this file ('-' for stdin)
+    #[arg(long, value_name = "PATH", group = "raw")]
+    pub file: Option<String>,
+    /// A named parameter for --sql/--file: NAME=VALUE or NAME:TYPE=VALUE (empty VALUE is NULL); repeatable
+    #[arg(long = "param", value_name = "NAME[:TYPE]=VALUE", requires = "raw")]
+    pub params: Vec<String>,
+    /// SQL warehouse id [env: DATABRICKS_WAREHOUSE_ID]
+    #[arg(short = 'w', long, value_name = "ID")]
+    pub warehouse: Option<String>,
+    /// Cancel the statement if it has not finished within this time, such as 5m
+    #[arg(long, value_name = "DURATION", value_parser = duration_arg)]
+    pub timeout: Option<Duration>,
+    /// Result chunks fetched at the same time
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub parallel: u16,
+    /// How results travel: inline, through presigned links, or inline with a fallback to links
+    #[arg(long, value_enum, default_value_t = DispositionChoice::Auto)]
+    pub disposition: DispositionChoice,
+    /// Table layout: tags (the table the destination tags name) or otel (the native spans table) [default: tags, or otel when the experiment has only a native location]
+    #[arg(long, value_enum)]
+    pub layout: Option<Layout>,
 }

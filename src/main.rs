@@ -8,14 +8,16 @@ mod cli;
 mod commands;
 mod config;
 mod destination;
-mod duration;
 mod error;
 mod experiment_ref;
 mod http;
 mod output;
 mod project;
 mod secret;
+mod sql_exec;
+mod time;
 mod trace_location;
+mod trace_query;
 
 fn main() -> std::process::ExitCode {
     std::process::ExitCode::from(app::main() as u8)

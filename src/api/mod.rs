@@ -1,7 +1,9 @@
 //! One module per Databricks REST API; each turns HTTP calls into typed results.
 
 pub mod experiments;
+pub mod statements;
 pub mod unity_catalog;
+pub mod warehouses;
 pub mod workspace;
 
 use serde::{Deserialize, Deserializer};

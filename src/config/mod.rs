@@ -26,6 +26,7 @@ impl Env {
         Env(std::env::vars().collect())
     }
 
+    #[cfg(test)]
     pub fn from_pairs(pairs: &[(&str, &str)]) -> Self {
         Env(pairs
             .iter()
@@ -243,7 +244,7 @@ pub fn config_file_path(env: &Env) -> PathBuf {
         .or_else(dirs::home_dir)
         .unwrap_or_default();
     match env.get("DATABRICKS_CONFIG_FILE") {
-        Some(p) if p == "~" => home,
+        Some("~") => home,
         Some(p) => match p.strip_prefix("~/") {
             Some(rest) => home.join(rest),
             None => PathBuf::from(p),

@@ -219,10 +219,6 @@ impl Client {
         })
     }
 
-    pub fn host(&self) -> &str {
-        &self.host
-    }
-
     /// GET a workspace API path (with query pairs) and decode its JSON answer.
     pub async fn get_json<T: DeserializeOwned>(
         &self,

@@ -2,6 +2,8 @@
 //! it as text or JSON, and a closed pipe (`| head`) ends the program quietly.
 
 pub mod log;
+pub mod progress;
+pub mod rows;
 mod text;
 
 use std::fmt;

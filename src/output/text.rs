@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use crate::commands::query::PrintedStatement;
 use crate::commands::set::SetReport;
 use crate::commands::show::ShowReport;
 use crate::commands::unset::UnsetReport;
@@ -164,6 +165,25 @@ impl Render for ShowReport {
             for (k, v) in tags {
                 let _ = writeln!(out, "  {k:width$}  {v}");
             }
+        }
+        out
+    }
+}
+
+impl Render for PrintedStatement {
+    fn render_text(&self) -> String {
+        let mut out = format!("{};\n", self.sql);
+        for p in &self.parameters {
+            let value = match &p.value {
+                Some(v) => format!("{v:?}"),
+                None => "NULL".to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "-- :{} = {value} ({})",
+                p.name,
+                p.type_name.as_deref().unwrap_or("STRING")
+            );
         }
         out
     }

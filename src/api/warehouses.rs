@@ -1,0 +1,66 @@
+//! SQL Warehouses API and the workspace default-warehouse setting
+//! (shared/docs/databricks-api.md §2.7).
+
+use serde::Deserialize;
+
+use crate::http::{Client, HttpError};
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Warehouse {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub state: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ListResponse {
+    #[serde(default)]
+    warehouses: Vec<Warehouse>,
+    #[serde(default)]
+    next_page_token: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Setting {
+    string_val: Option<StringVal>,
+}
+
+#[derive(Deserialize)]
+struct StringVal {
+    value: Option<String>,
+}
+
+/// Every warehouse the caller can see, following pages.
+pub async fn list(client: &Client) -> Result<Vec<Warehouse>, HttpError> {
+    let mut all = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let mut query = vec![("page_size", "100")];
+        if let Some(t) = token.as_deref() {
+            query.push(("page_token", t));
+        }
+        let page: ListResponse = client.get_json("/api/2.0/sql/warehouses", &query).await?;
+        all.extend(page.warehouses);
+        match page.next_page_token.filter(|t| !t.is_empty()) {
+            Some(next) => token = Some(next),
+            None => return Ok(all),
+        }
+    }
+}
+
+/// The workspace's default warehouse, if one is set (404 or an empty value means none).
+pub async fn default_warehouse_id(client: &Client) -> Result<Option<String>, HttpError> {
+    match client
+        .get_json::<Setting>(
+            "/api/2.0/settings/types/default_warehouse_id/names/default",
+            &[],
+        )
+        .await
+    {
+        Ok(s) => Ok(s.string_val.and_then(|v| v.value).filter(|v| !v.is_empty())),
+        Err(e) if e.api().is_some_and(|a| a.status == 404) => Ok(None),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,444 @@
+//! `tracecfg query`: run a trace query (or raw SQL) on a SQL warehouse and stream the rows.
+
+use std::time::{Duration, SystemTime};
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::api::statements::Parameter;
+use crate::api::warehouses;
+use crate::cli::QueryArgs;
+use crate::commands::{find_experiment, not_found_error, Context};
+use crate::config::Config;
+use crate::destination::{Destination, TaggedDestination};
+use crate::error::{CliError, ExitCode};
+use crate::experiment_ref::ExperimentRef;
+use crate::http::Client;
+use crate::output::progress::Spinner;
+use crate::output::{self, log, OutputFormat};
+use crate::sql_exec::{self, RunOptions, RunningStatement};
+use crate::trace_location::native_location;
+use crate::trace_query::{self, Filters, Layout, Statement};
+
+/// What `--print-sql` shows: the statement and its parameters, not run.
+#[derive(Debug, Serialize)]
+pub struct PrintedStatement {
+    pub sql: String,
+    pub parameters: Vec<Parameter>,
+}
+
+/// Where the rows come from, known before connecting.
+enum TableSource {
+    Flag(Destination),
+    Experiment(ExperimentRef),
+    /// Raw SQL that does not use `:table`.
+    NotNeeded,
+}
+
+pub async fn run(ctx: &Context, args: &QueryArgs) -> Result<ExitCode> {
+    // Everything that can be checked is checked before the first request.
+    let raw_sql = read_raw_sql(args)?;
+    let raw_params = args
+        .params
+        .iter()
+        .map(|p| parse_param(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    reject_duplicate_params(&raw_params)?;
+    let filters = filters(args)?;
+    let source = table_source(ctx, args, raw_sql.as_deref())?;
+    if let Some(w) = &args.warehouse {
+        validate_warehouse_id(w)?;
+    }
+    let default_format = if output::stdout_is_terminal() {
+        OutputFormat::Text
+    } else {
+        OutputFormat::Json
+    };
+    let format = ctx.format(default_format);
+
+    if args.print_sql {
+        // Only an experiment lookup needs the workspace; a --table statement is printed offline.
+        let client = match source {
+            TableSource::Experiment(_) => Some(ctx.connect()?.1),
+            _ => None,
+        };
+        let statement = build_statement(
+            client.as_ref(),
+            &source,
+            args.layout,
+            raw_sql,
+            raw_params,
+            &filters,
+        )
+        .await?;
+        let printed = PrintedStatement {
+            sql: statement.sql,
+            parameters: statement.parameters,
+        };
+        // The statement is for people unless JSON is asked for explicitly.
+        let format = ctx.format(OutputFormat::Text);
+        output::emit(&printed, format)?;
+        return Ok(ExitCode::Success);
+    }
+    let (config, client) = ctx.connect()?;
+    // The table lookup and the warehouse choice are independent: one round trip for both.
+    let (statement, warehouse) = tokio::join!(
+        build_statement(
+            Some(&client),
+            &source,
+            args.layout,
+            raw_sql.clone(),
+            raw_params,
+            &filters
+        ),
+        choose_warehouse(&client, &config, args.warehouse.as_deref()),
+    );
+    let statement = statement?;
+    let (warehouse_id, why) = warehouse?;
+    log::note(format_args!("using SQL warehouse {warehouse_id} ({why})"));
+
+    let options = RunOptions {
+        warehouse_id: &warehouse_id,
+        disposition: args.disposition,
+        parallel: usize::from(args.parallel),
+    };
+    let summary = run_interruptible(&client, &statement, &options, format, args.timeout).await?;
+    if summary.truncated {
+        log::warn(format_args!(
+            "the server truncated the result: not every row was returned"
+        ));
+    }
+    if summary.rows == 0 {
+        log::note(format_args!("0 rows"));
+    } else if raw_sql.is_none() && summary.rows == filters.limit {
+        log::note(format_args!(
+            "showing the first {} rows; --limit returns more",
+            summary.rows
+        ));
+    }
+    Ok(ExitCode::Success)
+}
+
+/// Runs the statement; Ctrl-C, SIGTERM or `--timeout` cancel it on the server first.
+async fn run_interruptible(
+    client: &Client,
+    statement: &Statement,
+    options: &RunOptions<'_>,
+    format: OutputFormat,
+    timeout: Option<Duration>,
+) -> Result<sql_exec::RunSummary> {
+    let running = RunningStatement::default();
+    let spinner = Spinner::start("running query");
+    let mut sink = output::rows::sink_for(format);
+    let deadline = async {
+        match timeout {
+            Some(t) => tokio::time::sleep(t).await,
+            None => std::future::pending().await,
+        }
+    };
+    let stopped = tokio::select! {
+        result = sql_exec::run(client, statement, options, &running, sink.as_mut(), &spinner) => return result,
+        _ = interrupted() => CliError::new(ExitCode::Interrupted, "interrupted"),
+        _ = deadline => CliError::new(
+            ExitCode::Sql,
+            format!("the query did not finish within {} (--timeout)", crate::http::human_duration(timeout.unwrap_or_default())),
+        ),
+    };
+    spinner.finish();
+    sql_exec::cancel(client, &running).await;
+    Err(stopped.into())
+}
+
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate()).ok();
+        let terminated = async {
+            match term.as_mut() {
+                Some(t) => {
+                    t.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminated => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn read_raw_sql(args: &QueryArgs) -> Result<Option<String>, CliError> {
+    let text = match (&args.sql, &args.file) {
+        (Some(sql), _) => sql.clone(),
+        (None, Some(path)) if path == "-" => {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|e| {
+                CliError::usage(format!("--file -: cannot read standard input: {e}"))
+            })?;
+            text
+        }
+        (None, Some(path)) => std::fs::read_to_string(path)
+            .map_err(|e| CliError::usage(format!("--file {path}: cannot read it: {e}")))?,
+        (None, None) => return Ok(None),
+    };
+    if text.trim().is_empty() {
+        return Err(CliError::usage(
+            "the SQL statement is empty (--sql / --file)",
+        ));
+    }
+    Ok(Some(text))
+}
+
+/// `--param name=value` or `--param name:TYPE=value`; an empty value is SQL NULL.
+pub fn parse_param(text: &str) -> Result<Parameter, CliError> {
+    let bad = |why: &str| {
+        CliError::usage(format!(
+            "--param {} {why} (use NAME=VALUE or NAME:TYPE=VALUE)",
+            crate::destination::shown(text)
+        ))
+    };
+    let (left, value) = text.split_once('=').ok_or_else(|| bad("has no '='"))?;
+    let (name, type_name) = match left.split_once(':') {
+        Some((n, t)) => (n, Some(t)),
+        None => (left, None),
+    };
+    let identifier = |s: &str| {
+        s.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    if !identifier(name) {
+        return Err(bad(
+            "has a NAME that is not an identifier (letters, digits, '_')",
+        ));
+    }
+    if let Some(t) = type_name {
+        let base = t.split('(').next().unwrap_or_default();
+        let args_ok = t[base.len()..].is_empty()
+            || (t.ends_with(')')
+                && t[base.len() + 1..t.len() - 1]
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == ',' || c == ' '));
+        if base.is_empty() || !base.chars().all(|c| c.is_ascii_alphabetic() || c == '_') || !args_ok
+        {
+            return Err(bad(
+                "has a TYPE that is not a SQL type such as INT, DATE or DECIMAL(10,2)",
+            ));
+        }
+    }
+    Ok(Parameter {
+        name: name.to_string(),
+        value: (!value.is_empty()).then(|| value.to_string()),
+        type_name: type_name.map(|t| t.to_ascii_uppercase()),
+    })
+}
+
+fn reject_duplicate_params(params: &[Parameter]) -> Result<(), CliError> {
+    for (i, p) in params.iter().enumerate() {
+        if params[..i].iter().any(|q| q.name == p.name) {
+            return Err(CliError::usage(format!(
+                "--param {} is given twice",
+                p.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn filters(args: &QueryArgs) -> Result<Filters, CliError> {
+    let now = SystemTime::now();
+    let bound = |flag: &str, value: &Option<String>| {
+        value
+            .as_deref()
+            .map(|v| {
+                crate::time::parse_time_bound(v, now)
+                    .map_err(|why| CliError::usage(format!("{flag} {why}")))
+            })
+            .transpose()
+    };
+    Ok(Filters {
+        user: args.user.clone(),
+        session: args.session.clone(),
+        tags: args
+            .tags
+            .iter()
+            .map(|t| trace_query::parse_tag(t))
+            .collect::<Result<_, _>>()?,
+        span_type: args.span_type.clone(),
+        name: args.name.clone(),
+        since: bound("--since", &args.since)?,
+        until: bound("--until", &args.until)?,
+        limit: args.limit,
+        columns: args
+            .columns
+            .as_deref()
+            .map(trace_query::parse_columns)
+            .transpose()?,
+    })
+}
+
+fn table_source(
+    ctx: &Context,
+    args: &QueryArgs,
+    raw_sql: Option<&str>,
+) -> Result<TableSource, CliError> {
+    if let Some(table) = &args.table {
+        return Ok(TableSource::Flag(Destination::parse_full_name(
+            "--table", table,
+        )?));
+    }
+    match raw_sql {
+        Some(sql) if !sql.contains(":table") => Ok(TableSource::NotNeeded),
+        _ => Ok(TableSource::Experiment(
+            ctx.experiment_ref(&args.experiment)?,
+        )),
+    }
+}
+
+fn validate_warehouse_id(id: &str) -> Result<(), CliError> {
+    if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(CliError::usage(format!(
+            "--warehouse {} is not a SQL warehouse id (letters and digits, such as 1234567890abcdef)",
+            crate::destination::shown(id)
+        )));
+    }
+    Ok(())
+}
+
+async fn build_statement(
+    client: Option<&Client>,
+    source: &TableSource,
+    layout: Option<Layout>,
+    raw_sql: Option<String>,
+    mut raw_params: Vec<Parameter>,
+    filters: &Filters,
+) -> Result<Statement> {
+    let table = match source {
+        TableSource::NotNeeded => None,
+        TableSource::Flag(d) => Some((layout.unwrap_or(Layout::Tags), d.sql_name())),
+        TableSource::Experiment(target) => {
+            let client = client.expect("an experiment source is looked up with a client");
+            Some(experiment_table(client, target, layout).await?)
+        }
+    };
+    match raw_sql {
+        Some(sql) => {
+            if let Some((_, table_sql)) = table {
+                if !raw_params.iter().any(|p| p.name == "table") {
+                    raw_params.push(Parameter {
+                        name: "table".into(),
+                        value: Some(table_sql),
+                        type_name: None,
+                    });
+                }
+            }
+            Ok(Statement {
+                sql,
+                parameters: raw_params,
+            })
+        }
+        None => {
+            let (layout, table_sql) = table.expect("filter queries always have a table");
+            Ok(trace_query::build(layout, &table_sql, filters))
+        }
+    }
+}
+
+/// The table to query for an experiment: its tag destination, or its native spans table.
+async fn experiment_table(
+    client: &Client,
+    target: &ExperimentRef,
+    layout: Option<Layout>,
+) -> Result<(Layout, String)> {
+    let experiment = find_experiment(client, target)
+        .await?
+        .ok_or_else(|| not_found_error(target, false))?;
+    let tags = experiment.tag_map();
+    let tagged = TaggedDestination::from_tags(&tags);
+    let native = native_location(&experiment, &tags);
+    let from_tags = tagged.destination();
+    let layout = layout.unwrap_or(if from_tags.is_none() && native.is_some() {
+        Layout::Otel
+    } else {
+        Layout::Tags
+    });
+    match layout {
+        Layout::Tags => {
+            let d = from_tags.ok_or_else(|| {
+                CliError::not_found(format!(
+                    "{target} has no complete trace destination (missing {})",
+                    tagged.missing_tags.join(", ")
+                ))
+                .with_hint("run 'tracecfg set --catalog C --schema S' first, or pass --table CATALOG.SCHEMA.TABLE")
+            })?;
+            Ok((Layout::Tags, d.sql_name()))
+        }
+        Layout::Otel => {
+            let n = native.ok_or_else(|| {
+                CliError::not_found(format!("{target} has no native Unity Catalog trace location"))
+                    .with_hint("link one with 'tracecfg set --native', or query the tag destination with --layout tags")
+            })?;
+            let d = Destination::parse_full_name("the native spans table", &n.spans_table)?;
+            Ok((Layout::Otel, d.sql_name()))
+        }
+    }
+}
+
+/// `--warehouse`, else the configured `warehouse_id`, else the workspace default, else the first
+/// running warehouse, else the first one.
+async fn choose_warehouse(
+    client: &Client,
+    config: &Config,
+    flag: Option<&str>,
+) -> Result<(String, String)> {
+    if let Some(id) = flag {
+        return Ok((id.to_string(), "--warehouse".into()));
+    }
+    if let Some(id) = &config.warehouse_id {
+        let origin = config
+            .origins
+            .iter()
+            .find(|(a, _)| a == "warehouse_id")
+            .map(|(_, o)| o.clone())
+            .unwrap_or_else(|| "configuration".into());
+        return Ok((id.clone(), format!("warehouse_id from {origin}")));
+    }
+    let (default, listed) = tokio::join!(
+        warehouses::default_warehouse_id(client),
+        warehouses::list(client)
+    );
+    if let Some(id) = default? {
+        return Ok((id, "the workspace default warehouse".into()));
+    }
+    let listed = listed?;
+    let describe = |w: &warehouses::Warehouse| w.name.clone().unwrap_or_else(|| w.id.clone());
+    if let Some(w) = listed
+        .iter()
+        .find(|w| w.state.as_deref() == Some("RUNNING"))
+    {
+        return Ok((
+            w.id.clone(),
+            format!("{}, the first running warehouse", describe(w)),
+        ));
+    }
+    if let Some(w) = listed.first() {
+        return Ok((
+            w.id.clone(),
+            format!(
+                "{}, the first warehouse; it is {} and may take a while to start",
+                describe(w),
+                w.state.as_deref().unwrap_or("in an unknown state")
+            ),
+        ));
+    }
+    Err(CliError::not_found("no SQL warehouse available: none is configured and the workspace lists none")
+        .with_hint("pass --warehouse ID, set DATABRICKS_WAREHOUSE_ID, or add warehouse_id to the profile or tracecfg.toml")
+        .into())
+}
