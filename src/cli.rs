@@ -85,6 +85,18 @@ Rows go to stdout as a table on a terminal and as JSON otherwise; progress goes 
         after_help = "Examples:\n  tracecfg query -e /Shared/agent_eval --user user123\n  tracecfg query --table main.agents.agent_traces --since 24h --span-type LLM -o csv > llm.csv\n  tracecfg query --sql 'SELECT count(*) AS n FROM IDENTIFIER(:table)' -o json    # in CI, with tracecfg.toml"
     )]
     Query(Box<QueryArgs>),
+    /// Print a shell completion script
+    #[command(
+        long_about = "Print the completion script for a shell. Ready-made scripts are also in the completions/ folder.",
+        after_help = "Install:\n  bash:        tracecfg completions bash > ~/.local/share/bash-completion/completions/tracecfg\n  zsh:         tracecfg completions zsh > ~/.zfunc/_tracecfg   (with fpath+=~/.zfunc before compinit)\n  fish:        tracecfg completions fish > ~/.config/fish/completions/tracecfg.fish\n  powershell:  tracecfg completions powershell >> $PROFILE\n  elvish:      tracecfg completions elvish >> ~/.config/elvish/rc.elv"
+    )]
+    Completions {
+        /// The shell to complete for
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    #[command(hide = true)]
+    Man,
 }
 
 #[derive(Debug, Clone, Args)]

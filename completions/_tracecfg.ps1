@@ -1,0 +1,213 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'tracecfg' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'tracecfg'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'tracecfg' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: text; for query, text on a terminal and json otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: text; for query, text on a terminal and json otherwise]')
+            [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]')
+            [CompletionResult]::new('--retry-timeout', '--retry-timeout', [CompletionResultType]::ParameterName, 'Total time allowed for retries of one request [default: 5m]')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Log each request (method, path, status, time) to stderr; never headers or secrets')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no notes, no progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no notes, no progress')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Set the trace destination tags of an experiment')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show an experiment''s trace storage configuration')
+            [CompletionResult]::new('unset', 'unset', [CompletionResultType]::ParameterValue, 'Remove the trace destination tags from an experiment')
+            [CompletionResult]::new('query', 'query', [CompletionResultType]::ParameterValue, 'Query an experiment''s traces on a SQL warehouse')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tracecfg;set' {
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]')
+            [CompletionResult]::new('--experiment', '--experiment', [CompletionResultType]::ParameterName, 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]')
+            [CompletionResult]::new('--experiment-id', '--experiment-id', [CompletionResultType]::ParameterName, 'Id of the experiment [env: MLFLOW_EXPERIMENT_ID]')
+            [CompletionResult]::new('--catalog', '--catalog', [CompletionResultType]::ParameterName, 'Unity Catalog catalog of the destination')
+            [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'Unity Catalog schema of the destination')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Table of the destination [default: agent_traces]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: text; for query, text on a terminal and json otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: text; for query, text on a terminal and json otherwise]')
+            [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]')
+            [CompletionResult]::new('--retry-timeout', '--retry-timeout', [CompletionResultType]::ParameterName, 'Total time allowed for retries of one request [default: 5m]')
+            [CompletionResult]::new('--create', '--create', [CompletionResultType]::ParameterName, 'Create the experiment (and its folder) when it does not exist')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print what would change and write nothing')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Write nothing; exit 5 when any tag differs from the wanted value')
+            [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Check in Unity Catalog, before writing, that the catalog and schema exist')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Log each request (method, path, status, time) to stderr; never headers or secrets')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no notes, no progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no notes, no progress')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tracecfg;show' {
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]')
+            [CompletionResult]::new('--experiment', '--experiment', [CompletionResultType]::ParameterName, 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]')
+            [CompletionResult]::new('--experiment-id', '--experiment-id', [CompletionResultType]::ParameterName, 'Id of the experiment [env: MLFLOW_EXPERIMENT_ID]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: text; for query, text on a terminal and json otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: text; for query, text on a terminal and json otherwise]')
+            [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]')
+            [CompletionResult]::new('--retry-timeout', '--retry-timeout', [CompletionResultType]::ParameterName, 'Total time allowed for retries of one request [default: 5m]')
+            [CompletionResult]::new('--all-tags', '--all-tags', [CompletionResultType]::ParameterName, 'List every tag of the experiment')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Log each request (method, path, status, time) to stderr; never headers or secrets')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no notes, no progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no notes, no progress')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tracecfg;unset' {
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]')
+            [CompletionResult]::new('--experiment', '--experiment', [CompletionResultType]::ParameterName, 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]')
+            [CompletionResult]::new('--experiment-id', '--experiment-id', [CompletionResultType]::ParameterName, 'Id of the experiment [env: MLFLOW_EXPERIMENT_ID]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: text; for query, text on a terminal and json otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: text; for query, text on a terminal and json otherwise]')
+            [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]')
+            [CompletionResult]::new('--retry-timeout', '--retry-timeout', [CompletionResultType]::ParameterName, 'Total time allowed for retries of one request [default: 5m]')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print what would be removed and remove nothing')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Log each request (method, path, status, time) to stderr; never headers or secrets')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no notes, no progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no notes, no progress')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tracecfg;query' {
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]')
+            [CompletionResult]::new('--experiment', '--experiment', [CompletionResultType]::ParameterName, 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]')
+            [CompletionResult]::new('--experiment-id', '--experiment-id', [CompletionResultType]::ParameterName, 'Id of the experiment [env: MLFLOW_EXPERIMENT_ID]')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Query this table instead of the experiment''s destination')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Only traces of this user (tags[''user_id''])')
+            [CompletionResult]::new('--session', '--session', [CompletionResultType]::ParameterName, 'Only traces of this session (tags[''session_id''])')
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Only traces with this tag; repeatable')
+            [CompletionResult]::new('--span-type', '--span-type', [CompletionResultType]::ParameterName, 'Only spans of this type, such as LLM or TOOL')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Only spans with this name')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only spans that started at or after this: a duration back (30m, 24h, 7d) or an RFC 3339 time')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only spans that started before this: a duration back or an RFC 3339 time')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many rows')
+            [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Columns to return, comma-separated')
+            [CompletionResult]::new('--sql', '--sql', [CompletionResultType]::ParameterName, 'Run this SQL instead of the trace query; :table is bound to the destination')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Run the SQL in this file (''-'' for stdin)')
+            [CompletionResult]::new('--param', '--param', [CompletionResultType]::ParameterName, 'A named parameter for --sql/--file: NAME=VALUE or NAME:TYPE=VALUE (empty VALUE is NULL); repeatable')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'SQL warehouse id [env: DATABRICKS_WAREHOUSE_ID]')
+            [CompletionResult]::new('--warehouse', '--warehouse', [CompletionResultType]::ParameterName, 'SQL warehouse id [env: DATABRICKS_WAREHOUSE_ID]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Cancel the statement if it has not finished within this time, such as 5m')
+            [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'Result chunks fetched at the same time')
+            [CompletionResult]::new('--disposition', '--disposition', [CompletionResultType]::ParameterName, 'How results travel: inline, through presigned links, or inline with a fallback to links')
+            [CompletionResult]::new('--layout', '--layout', [CompletionResultType]::ParameterName, 'Table layout: tags (the table the destination tags name) or otel (the native spans table) [default: tags, or otel when the experiment has only a native location]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: text; for query, text on a terminal and json otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: text; for query, text on a terminal and json otherwise]')
+            [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]')
+            [CompletionResult]::new('--retry-timeout', '--retry-timeout', [CompletionResultType]::ParameterName, 'Total time allowed for retries of one request [default: 5m]')
+            [CompletionResult]::new('--print-sql', '--print-sql', [CompletionResultType]::ParameterName, 'Print the statement and its parameters; do not run it')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Log each request (method, path, status, time) to stderr; never headers or secrets')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no notes, no progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no notes, no progress')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tracecfg;completions' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: text; for query, text on a terminal and json otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: text; for query, text on a terminal and json otherwise]')
+            [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]')
+            [CompletionResult]::new('--retry-timeout', '--retry-timeout', [CompletionResultType]::ParameterName, 'Total time allowed for retries of one request [default: 5m]')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Log each request (method, path, status, time) to stderr; never headers or secrets')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no notes, no progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no notes, no progress')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tracecfg;man' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: text; for query, text on a terminal and json otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: text; for query, text on a terminal and json otherwise]')
+            [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]')
+            [CompletionResult]::new('--retry-timeout', '--retry-timeout', [CompletionResultType]::ParameterName, 'Total time allowed for retries of one request [default: 5m]')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Log each request (method, path, status, time) to stderr; never headers or secrets')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no notes, no progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no notes, no progress')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tracecfg;help' {
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Set the trace destination tags of an experiment')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show an experiment''s trace storage configuration')
+            [CompletionResult]::new('unset', 'unset', [CompletionResultType]::ParameterValue, 'Remove the trace destination tags from an experiment')
+            [CompletionResult]::new('query', 'query', [CompletionResultType]::ParameterValue, 'Query an experiment''s traces on a SQL warehouse')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tracecfg;help;set' {
+            break
+        }
+        'tracecfg;help;show' {
+            break
+        }
+        'tracecfg;help;unset' {
+            break
+        }
+        'tracecfg;help;query' {
+            break
+        }
+        'tracecfg;help;completions' {
+            break
+        }
+        'tracecfg;help;man' {
+            break
+        }
+        'tracecfg;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

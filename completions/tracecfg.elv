@@ -1,0 +1,193 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[tracecfg] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'tracecfg'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'tracecfg'= {
+            cand -p 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]'
+            cand --profile 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]'
+            cand --host 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]'
+            cand -o 'Output format [default: text; for query, text on a terminal and json otherwise]'
+            cand --output 'Output format [default: text; for query, text on a terminal and json otherwise]'
+            cand --http-timeout 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]'
+            cand --retry-timeout 'Total time allowed for retries of one request [default: 5m]'
+            cand --debug 'Log each request (method, path, status, time) to stderr; never headers or secrets'
+            cand -q 'Print only results and errors: no notes, no progress'
+            cand --quiet 'Print only results and errors: no notes, no progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand set 'Set the trace destination tags of an experiment'
+            cand show 'Show an experiment''s trace storage configuration'
+            cand unset 'Remove the trace destination tags from an experiment'
+            cand query 'Query an experiment''s traces on a SQL warehouse'
+            cand completions 'Print a shell completion script'
+            cand man 'Print the man page (roff)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tracecfg;set'= {
+            cand -e 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]'
+            cand --experiment 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]'
+            cand --experiment-id 'Id of the experiment [env: MLFLOW_EXPERIMENT_ID]'
+            cand --catalog 'Unity Catalog catalog of the destination'
+            cand --schema 'Unity Catalog schema of the destination'
+            cand --table 'Table of the destination [default: agent_traces]'
+            cand -p 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]'
+            cand --profile 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]'
+            cand --host 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]'
+            cand -o 'Output format [default: text; for query, text on a terminal and json otherwise]'
+            cand --output 'Output format [default: text; for query, text on a terminal and json otherwise]'
+            cand --http-timeout 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]'
+            cand --retry-timeout 'Total time allowed for retries of one request [default: 5m]'
+            cand --create 'Create the experiment (and its folder) when it does not exist'
+            cand --dry-run 'Print what would change and write nothing'
+            cand --check 'Write nothing; exit 5 when any tag differs from the wanted value'
+            cand --verify 'Check in Unity Catalog, before writing, that the catalog and schema exist'
+            cand --debug 'Log each request (method, path, status, time) to stderr; never headers or secrets'
+            cand -q 'Print only results and errors: no notes, no progress'
+            cand --quiet 'Print only results and errors: no notes, no progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'tracecfg;show'= {
+            cand -e 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]'
+            cand --experiment 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]'
+            cand --experiment-id 'Id of the experiment [env: MLFLOW_EXPERIMENT_ID]'
+            cand -p 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]'
+            cand --profile 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]'
+            cand --host 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]'
+            cand -o 'Output format [default: text; for query, text on a terminal and json otherwise]'
+            cand --output 'Output format [default: text; for query, text on a terminal and json otherwise]'
+            cand --http-timeout 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]'
+            cand --retry-timeout 'Total time allowed for retries of one request [default: 5m]'
+            cand --all-tags 'List every tag of the experiment'
+            cand --debug 'Log each request (method, path, status, time) to stderr; never headers or secrets'
+            cand -q 'Print only results and errors: no notes, no progress'
+            cand --quiet 'Print only results and errors: no notes, no progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'tracecfg;unset'= {
+            cand -e 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]'
+            cand --experiment 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]'
+            cand --experiment-id 'Id of the experiment [env: MLFLOW_EXPERIMENT_ID]'
+            cand -p 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]'
+            cand --profile 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]'
+            cand --host 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]'
+            cand -o 'Output format [default: text; for query, text on a terminal and json otherwise]'
+            cand --output 'Output format [default: text; for query, text on a terminal and json otherwise]'
+            cand --http-timeout 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]'
+            cand --retry-timeout 'Total time allowed for retries of one request [default: 5m]'
+            cand --dry-run 'Print what would be removed and remove nothing'
+            cand --debug 'Log each request (method, path, status, time) to stderr; never headers or secrets'
+            cand -q 'Print only results and errors: no notes, no progress'
+            cand --quiet 'Print only results and errors: no notes, no progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'tracecfg;query'= {
+            cand -e 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]'
+            cand --experiment 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]'
+            cand --experiment-id 'Id of the experiment [env: MLFLOW_EXPERIMENT_ID]'
+            cand --table 'Query this table instead of the experiment''s destination'
+            cand --user 'Only traces of this user (tags[''user_id''])'
+            cand --session 'Only traces of this session (tags[''session_id''])'
+            cand --tag 'Only traces with this tag; repeatable'
+            cand --span-type 'Only spans of this type, such as LLM or TOOL'
+            cand --name 'Only spans with this name'
+            cand --since 'Only spans that started at or after this: a duration back (30m, 24h, 7d) or an RFC 3339 time'
+            cand --until 'Only spans that started before this: a duration back or an RFC 3339 time'
+            cand --limit 'At most this many rows'
+            cand --columns 'Columns to return, comma-separated'
+            cand --sql 'Run this SQL instead of the trace query; :table is bound to the destination'
+            cand --file 'Run the SQL in this file (''-'' for stdin)'
+            cand --param 'A named parameter for --sql/--file: NAME=VALUE or NAME:TYPE=VALUE (empty VALUE is NULL); repeatable'
+            cand -w 'SQL warehouse id [env: DATABRICKS_WAREHOUSE_ID]'
+            cand --warehouse 'SQL warehouse id [env: DATABRICKS_WAREHOUSE_ID]'
+            cand --timeout 'Cancel the statement if it has not finished within this time, such as 5m'
+            cand --parallel 'Result chunks fetched at the same time'
+            cand --disposition 'How results travel: inline, through presigned links, or inline with a fallback to links'
+            cand --layout 'Table layout: tags (the table the destination tags name) or otel (the native spans table) [default: tags, or otel when the experiment has only a native location]'
+            cand -p 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]'
+            cand --profile 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]'
+            cand --host 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]'
+            cand -o 'Output format [default: text; for query, text on a terminal and json otherwise]'
+            cand --output 'Output format [default: text; for query, text on a terminal and json otherwise]'
+            cand --http-timeout 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]'
+            cand --retry-timeout 'Total time allowed for retries of one request [default: 5m]'
+            cand --print-sql 'Print the statement and its parameters; do not run it'
+            cand --debug 'Log each request (method, path, status, time) to stderr; never headers or secrets'
+            cand -q 'Print only results and errors: no notes, no progress'
+            cand --quiet 'Print only results and errors: no notes, no progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'tracecfg;completions'= {
+            cand -p 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]'
+            cand --profile 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]'
+            cand --host 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]'
+            cand -o 'Output format [default: text; for query, text on a terminal and json otherwise]'
+            cand --output 'Output format [default: text; for query, text on a terminal and json otherwise]'
+            cand --http-timeout 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]'
+            cand --retry-timeout 'Total time allowed for retries of one request [default: 5m]'
+            cand --debug 'Log each request (method, path, status, time) to stderr; never headers or secrets'
+            cand -q 'Print only results and errors: no notes, no progress'
+            cand --quiet 'Print only results and errors: no notes, no progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'tracecfg;man'= {
+            cand -p 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]'
+            cand --profile 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]'
+            cand --host 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]'
+            cand -o 'Output format [default: text; for query, text on a terminal and json otherwise]'
+            cand --output 'Output format [default: text; for query, text on a terminal and json otherwise]'
+            cand --http-timeout 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]'
+            cand --retry-timeout 'Total time allowed for retries of one request [default: 5m]'
+            cand --debug 'Log each request (method, path, status, time) to stderr; never headers or secrets'
+            cand -q 'Print only results and errors: no notes, no progress'
+            cand --quiet 'Print only results and errors: no notes, no progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'tracecfg;help'= {
+            cand set 'Set the trace destination tags of an experiment'
+            cand show 'Show an experiment''s trace storage configuration'
+            cand unset 'Remove the trace destination tags from an experiment'
+            cand query 'Query an experiment''s traces on a SQL warehouse'
+            cand completions 'Print a shell completion script'
+            cand man 'Print the man page (roff)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'tracecfg;help;set'= {
+        }
+        &'tracecfg;help;show'= {
+        }
+        &'tracecfg;help;unset'= {
+        }
+        &'tracecfg;help;query'= {
+        }
+        &'tracecfg;help;completions'= {
+        }
+        &'tracecfg;help;man'= {
+        }
+        &'tracecfg;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,157 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_tracecfg_global_optspecs
+    string join \n p/profile= host= o/output= debug q/quiet http-timeout= retry-timeout= h/help V/version
+end
+
+function __fish_tracecfg_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_tracecfg_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_tracecfg_using_subcommand
+    set -l cmd (__fish_tracecfg_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c tracecfg -n "__fish_tracecfg_needs_command" -s p -l profile -d 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]' -r
+complete -c tracecfg -n "__fish_tracecfg_needs_command" -l host -d 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]' -r
+complete -c tracecfg -n "__fish_tracecfg_needs_command" -s o -l output -d 'Output format [default: text; for query, text on a terminal and json otherwise]' -r -f -a "text\t'Human-readable text (a table for query results)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (query results)'
+csv\t'Comma-separated values with a header row (query results)'"
+complete -c tracecfg -n "__fish_tracecfg_needs_command" -l http-timeout -d 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]' -r
+complete -c tracecfg -n "__fish_tracecfg_needs_command" -l retry-timeout -d 'Total time allowed for retries of one request [default: 5m]' -r
+complete -c tracecfg -n "__fish_tracecfg_needs_command" -l debug -d 'Log each request (method, path, status, time) to stderr; never headers or secrets'
+complete -c tracecfg -n "__fish_tracecfg_needs_command" -s q -l quiet -d 'Print only results and errors: no notes, no progress'
+complete -c tracecfg -n "__fish_tracecfg_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tracecfg -n "__fish_tracecfg_needs_command" -s V -l version -d 'Print version'
+complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "set" -d 'Set the trace destination tags of an experiment'
+complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "show" -d 'Show an experiment\'s trace storage configuration'
+complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "unset" -d 'Remove the trace destination tags from an experiment'
+complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "query" -d 'Query an experiment\'s traces on a SQL warehouse'
+complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "man" -d 'Print the man page (roff)'
+complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -s e -l experiment -d 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -l experiment-id -d 'Id of the experiment [env: MLFLOW_EXPERIMENT_ID]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -l catalog -d 'Unity Catalog catalog of the destination' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -l schema -d 'Unity Catalog schema of the destination' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -l table -d 'Table of the destination [default: agent_traces]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -s p -l profile -d 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -l host -d 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -s o -l output -d 'Output format [default: text; for query, text on a terminal and json otherwise]' -r -f -a "text\t'Human-readable text (a table for query results)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (query results)'
+csv\t'Comma-separated values with a header row (query results)'"
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -l http-timeout -d 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -l retry-timeout -d 'Total time allowed for retries of one request [default: 5m]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -l create -d 'Create the experiment (and its folder) when it does not exist'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -l dry-run -d 'Print what would change and write nothing'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -l check -d 'Write nothing; exit 5 when any tag differs from the wanted value'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -l verify -d 'Check in Unity Catalog, before writing, that the catalog and schema exist'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -l debug -d 'Log each request (method, path, status, time) to stderr; never headers or secrets'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -s q -l quiet -d 'Print only results and errors: no notes, no progress'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand show" -s e -l experiment -d 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand show" -l experiment-id -d 'Id of the experiment [env: MLFLOW_EXPERIMENT_ID]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand show" -s p -l profile -d 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand show" -l host -d 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand show" -s o -l output -d 'Output format [default: text; for query, text on a terminal and json otherwise]' -r -f -a "text\t'Human-readable text (a table for query results)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (query results)'
+csv\t'Comma-separated values with a header row (query results)'"
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand show" -l http-timeout -d 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand show" -l retry-timeout -d 'Total time allowed for retries of one request [default: 5m]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand show" -l all-tags -d 'List every tag of the experiment'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand show" -l debug -d 'Log each request (method, path, status, time) to stderr; never headers or secrets'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand show" -s q -l quiet -d 'Print only results and errors: no notes, no progress'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand unset" -s e -l experiment -d 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand unset" -l experiment-id -d 'Id of the experiment [env: MLFLOW_EXPERIMENT_ID]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand unset" -s p -l profile -d 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand unset" -l host -d 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand unset" -s o -l output -d 'Output format [default: text; for query, text on a terminal and json otherwise]' -r -f -a "text\t'Human-readable text (a table for query results)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (query results)'
+csv\t'Comma-separated values with a header row (query results)'"
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand unset" -l http-timeout -d 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand unset" -l retry-timeout -d 'Total time allowed for retries of one request [default: 5m]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand unset" -l dry-run -d 'Print what would be removed and remove nothing'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand unset" -l debug -d 'Log each request (method, path, status, time) to stderr; never headers or secrets'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand unset" -s q -l quiet -d 'Print only results and errors: no notes, no progress'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand unset" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -s e -l experiment -d 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l experiment-id -d 'Id of the experiment [env: MLFLOW_EXPERIMENT_ID]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l table -d 'Query this table instead of the experiment\'s destination' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l user -d 'Only traces of this user (tags[\'user_id\'])' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l session -d 'Only traces of this session (tags[\'session_id\'])' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l tag -d 'Only traces with this tag; repeatable' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l span-type -d 'Only spans of this type, such as LLM or TOOL' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l name -d 'Only spans with this name' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l since -d 'Only spans that started at or after this: a duration back (30m, 24h, 7d) or an RFC 3339 time' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l until -d 'Only spans that started before this: a duration back or an RFC 3339 time' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l limit -d 'At most this many rows' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l columns -d 'Columns to return, comma-separated' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l sql -d 'Run this SQL instead of the trace query; :table is bound to the destination' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l file -d 'Run the SQL in this file (\'-\' for stdin)' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l param -d 'A named parameter for --sql/--file: NAME=VALUE or NAME:TYPE=VALUE (empty VALUE is NULL); repeatable' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -s w -l warehouse -d 'SQL warehouse id [env: DATABRICKS_WAREHOUSE_ID]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l timeout -d 'Cancel the statement if it has not finished within this time, such as 5m' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l parallel -d 'Result chunks fetched at the same time' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l disposition -d 'How results travel: inline, through presigned links, or inline with a fallback to links' -r -f -a "inline\t'Results inline in the API responses (at most 25 MiB)'
+external-links\t'Results through presigned links (for large results)'
+auto\t'Inline, and once more through external links if the inline limit is hit'"
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l layout -d 'Table layout: tags (the table the destination tags name) or otel (the native spans table) [default: tags, or otel when the experiment has only a native location]' -r -f -a "tags\t'The table named by the mlflow.tracing.destination.* tags'
+otel\t'The OpenTelemetry spans table of a native Unity Catalog trace location'"
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -s p -l profile -d 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l host -d 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -s o -l output -d 'Output format [default: text; for query, text on a terminal and json otherwise]' -r -f -a "text\t'Human-readable text (a table for query results)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (query results)'
+csv\t'Comma-separated values with a header row (query results)'"
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l http-timeout -d 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l retry-timeout -d 'Total time allowed for retries of one request [default: 5m]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l print-sql -d 'Print the statement and its parameters; do not run it'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l debug -d 'Log each request (method, path, status, time) to stderr; never headers or secrets'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -s q -l quiet -d 'Print only results and errors: no notes, no progress'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand completions" -s p -l profile -d 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand completions" -l host -d 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand completions" -s o -l output -d 'Output format [default: text; for query, text on a terminal and json otherwise]' -r -f -a "text\t'Human-readable text (a table for query results)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (query results)'
+csv\t'Comma-separated values with a header row (query results)'"
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand completions" -l http-timeout -d 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand completions" -l retry-timeout -d 'Total time allowed for retries of one request [default: 5m]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand completions" -l debug -d 'Log each request (method, path, status, time) to stderr; never headers or secrets'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand completions" -s q -l quiet -d 'Print only results and errors: no notes, no progress'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand man" -s p -l profile -d 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand man" -l host -d 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand man" -s o -l output -d 'Output format [default: text; for query, text on a terminal and json otherwise]' -r -f -a "text\t'Human-readable text (a table for query results)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (query results)'
+csv\t'Comma-separated values with a header row (query results)'"
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand man" -l http-timeout -d 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand man" -l retry-timeout -d 'Total time allowed for retries of one request [default: 5m]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand man" -l debug -d 'Log each request (method, path, status, time) to stderr; never headers or secrets'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand man" -s q -l quiet -d 'Print only results and errors: no notes, no progress'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set show unset query completions man help" -f -a "set" -d 'Set the trace destination tags of an experiment'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set show unset query completions man help" -f -a "show" -d 'Show an experiment\'s trace storage configuration'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set show unset query completions man help" -f -a "unset" -d 'Remove the trace destination tags from an experiment'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set show unset query completions man help" -f -a "query" -d 'Query an experiment\'s traces on a SQL warehouse'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set show unset query completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set show unset query completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set show unset query completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
