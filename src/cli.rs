@@ -85,6 +85,15 @@ Rows go to stdout as a table on a terminal and as JSON otherwise; progress goes 
         after_help = "Examples:\n  tracecfg query -e /Shared/agent_eval --user user123\n  tracecfg query --table main.agents.agent_traces --since 24h --span-type LLM -o csv > llm.csv\n  tracecfg query --sql 'SELECT count(*) AS n FROM IDENTIFIER(:table)' -o json    # in CI, with tracecfg.toml"
     )]
     Query(Box<QueryArgs>),
+    /// Check the whole trace setup and say what is wrong
+    #[command(
+        long_about = "Check, in order: the configuration sources, that the host answers, that the credential works, \
+that the experiment resolves and is active, that its destination tags are complete, that the catalog and schema \
+exist in Unity Catalog, that a warehouse can be picked (and its state), and with --query that SELECT 1 runs. \
+Prints one line per check; exits with the code of the first failure.",
+        after_help = "Examples:\n  tracecfg doctor -e /Shared/agent_eval\n  tracecfg doctor --query -o json    # in CI: why is the trace setup broken?"
+    )]
+    Doctor(DoctorArgs),
     /// Print a shell completion script
     #[command(
         long_about = "Print the completion script for a shell. Ready-made scripts are also in the completions/ folder.",
@@ -220,4 +229,16 @@ pub struct QueryArgs {
     /// Table layout: tags (the table the destination tags name) or otel (the native spans table) [default: tags, or otel when the experiment has only a native location]
     #[arg(long, value_enum)]
     pub layout: Option<Layout>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DoctorArgs {
+    #[command(flatten)]
+    pub experiment: ExperimentArgs,
+    /// Also run SELECT 1 on the warehouse
+    #[arg(long)]
+    pub query: bool,
+    /// SQL warehouse id [env: DATABRICKS_WAREHOUSE_ID]
+    #[arg(short = 'w', long, value_name = "ID")]
+    pub warehouse: Option<String>,
 }

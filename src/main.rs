@@ -18,6 +18,7 @@ mod sql_exec;
 mod time;
 mod trace_location;
 mod trace_query;
+mod warehouse_choice;
 
 fn main() -> std::process::ExitCode {
     std::process::ExitCode::from(app::main() as u8)

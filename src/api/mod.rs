@@ -1,6 +1,7 @@
 //! One module per Databricks REST API; each turns HTTP calls into typed results.
 
 pub mod experiments;
+pub mod scim;
 pub mod statements;
 pub mod unity_catalog;
 pub mod warehouses;

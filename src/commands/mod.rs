@@ -1,6 +1,7 @@
 //! One module per command. A command validates its input, asks the APIs, and hands a report
 //! to `output`; it never prints by itself.
 
+pub mod doctor;
 pub mod generate;
 pub mod query;
 pub mod set;
@@ -97,6 +98,7 @@ pub async fn dispatch(ctx: &Context, command: &Command) -> Result<ExitCode> {
         Command::Show(args) => show::run(ctx, args).await,
         Command::Unset(args) => unset::run(ctx, args).await,
         Command::Query(args) => query::run(ctx, args).await,
+        Command::Doctor(args) => doctor::run(ctx, args).await,
         Command::Completions { shell } => generate::completions(*shell),
         Command::Man => generate::man_page(),
     }

@@ -6,10 +6,8 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::api::statements::Parameter;
-use crate::api::warehouses;
 use crate::cli::QueryArgs;
 use crate::commands::{find_experiment, not_found_error, Context};
-use crate::config::Config;
 use crate::destination::{Destination, TaggedDestination};
 use crate::error::{CliError, ExitCode};
 use crate::experiment_ref::ExperimentRef;
@@ -19,6 +17,7 @@ use crate::output::{self, log, OutputFormat};
 use crate::sql_exec::{self, RunOptions, RunningStatement};
 use crate::trace_location::native_location;
 use crate::trace_query::{self, Filters, Layout, Statement};
+use crate::warehouse_choice::choose_warehouse;
 
 /// What `--print-sql` shows: the statement and its parameters, not run.
 #[derive(Debug, Serialize)]
@@ -389,56 +388,4 @@ async fn experiment_table(
             Ok((Layout::Otel, d.sql_name()))
         }
     }
-}
-
-/// `--warehouse`, else the configured `warehouse_id`, else the workspace default, else the first
-/// running warehouse, else the first one.
-async fn choose_warehouse(
-    client: &Client,
-    config: &Config,
-    flag: Option<&str>,
-) -> Result<(String, String)> {
-    if let Some(id) = flag {
-        return Ok((id.to_string(), "--warehouse".into()));
-    }
-    if let Some(id) = &config.warehouse_id {
-        let origin = config
-            .origins
-            .iter()
-            .find(|(a, _)| a == "warehouse_id")
-            .map(|(_, o)| o.clone())
-            .unwrap_or_else(|| "configuration".into());
-        return Ok((id.clone(), format!("warehouse_id from {origin}")));
-    }
-    let (default, listed) = tokio::join!(
-        warehouses::default_warehouse_id(client),
-        warehouses::list(client)
-    );
-    if let Some(id) = default? {
-        return Ok((id, "the workspace default warehouse".into()));
-    }
-    let listed = listed?;
-    let describe = |w: &warehouses::Warehouse| w.name.clone().unwrap_or_else(|| w.id.clone());
-    if let Some(w) = listed
-        .iter()
-        .find(|w| w.state.as_deref() == Some("RUNNING"))
-    {
-        return Ok((
-            w.id.clone(),
-            format!("{}, the first running warehouse", describe(w)),
-        ));
-    }
-    if let Some(w) = listed.first() {
-        return Ok((
-            w.id.clone(),
-            format!(
-                "{}, the first warehouse; it is {} and may take a while to start",
-                describe(w),
-                w.state.as_deref().unwrap_or("in an unknown state")
-            ),
-        ));
-    }
-    Err(CliError::not_found("no SQL warehouse available: none is configured and the workspace lists none")
-        .with_hint("pass --warehouse ID, set DATABRICKS_WAREHOUSE_ID, or add warehouse_id to the profile or tracecfg.toml")
-        .into())
 }

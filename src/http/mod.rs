@@ -20,6 +20,9 @@ use crate::error::ExitCode;
 use crate::output::log;
 use crate::secret::Secret;
 
+/// Attempts of a request whose connection fails, before giving up (within the retry budget).
+const MAX_NETWORK_ATTEMPTS: u32 = 3;
+
 /// An error response from the server, decoded.
 #[derive(Debug, Clone)]
 pub struct ApiError {
@@ -293,7 +296,10 @@ impl Client {
                 Attempt::Retry(error, wait) => (error, wait),
             };
             let wait = asked_wait.unwrap_or_else(|| retry::backoff(attempts));
-            if started.elapsed() + wait > self.retry_budget {
+            // A host that does not answer at all is not worth minutes of waiting; a busy one is.
+            let gave_up_on_network =
+                matches!(error, HttpError::Network { .. }) && attempts >= MAX_NETWORK_ATTEMPTS;
+            if gave_up_on_network || started.elapsed() + wait > self.retry_budget {
                 return Err(if attempts == 1 {
                     error
                 } else {

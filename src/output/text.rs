@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use crate::commands::doctor::{DoctorReport, Status};
 use crate::commands::query::PrintedStatement;
 use crate::commands::set::SetReport;
 use crate::commands::show::ShowReport;
@@ -184,6 +185,22 @@ impl Render for PrintedStatement {
                 p.name,
                 p.type_name.as_deref().unwrap_or("STRING")
             );
+        }
+        out
+    }
+}
+
+impl Render for DoctorReport {
+    fn render_text(&self) -> String {
+        let width = self.checks.iter().map(|c| c.name.len()).max().unwrap_or(0);
+        let mut out = String::new();
+        for c in &self.checks {
+            let status = match c.status {
+                Status::Ok => "ok  ",
+                Status::Warn => "warn",
+                Status::Fail => "FAIL",
+            };
+            let _ = writeln!(out, "{status}  {:width$}  {}", c.name, c.detail);
         }
         out
     }

@@ -1,0 +1,355 @@
+//! `tracecfg doctor`: checks the whole trace setup in order and says what is wrong, one line
+//! per check. Stops where later checks cannot run; exits with the code of the first failure.
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::api::{scim, unity_catalog, warehouses};
+use crate::cli::DoctorArgs;
+use crate::commands::{find_experiment, Context};
+use crate::destination::{ConfigStatus, Destination, TaggedDestination};
+use crate::error::{exit_code_of, ExitCode};
+use crate::http::{Client, HttpError};
+use crate::output::progress::Spinner;
+use crate::output::rows::{Row, RowSink};
+use crate::output::{self, OutputFormat};
+use crate::sql_exec::{self, DispositionChoice, RunOptions, RunningStatement};
+use crate::trace_location::{native_location, verdict, Verdict};
+use crate::trace_query::Statement;
+use crate::warehouse_choice::choose_warehouse;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Ok,
+    Warn,
+    Fail,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Check {
+    pub name: &'static str,
+    pub status: Status,
+    pub detail: String,
+    #[serde(skip)]
+    pub exit: ExitCode,
+}
+
+#[derive(Debug, Default, Serialize)]
+#[serde(transparent)]
+pub struct DoctorReport {
+    pub checks: Vec<Check>,
+}
+
+impl DoctorReport {
+    fn ok(&mut self, name: &'static str, detail: impl Into<String>) {
+        self.push(name, Status::Ok, detail, ExitCode::Success);
+    }
+
+    fn warn(&mut self, name: &'static str, detail: impl Into<String>) {
+        self.push(name, Status::Warn, detail, ExitCode::Success);
+    }
+
+    fn fail(&mut self, name: &'static str, detail: impl Into<String>, exit: ExitCode) {
+        self.push(name, Status::Fail, detail, exit);
+    }
+
+    fn fail_with(&mut self, name: &'static str, error: &anyhow::Error) {
+        self.fail(name, format!("{error:#}"), exit_code_of(error));
+    }
+
+    fn push(
+        &mut self,
+        name: &'static str,
+        status: Status,
+        detail: impl Into<String>,
+        exit: ExitCode,
+    ) {
+        self.checks.push(Check {
+            name,
+            status,
+            detail: detail.into(),
+            exit,
+        });
+    }
+
+    fn exit_code(&self) -> ExitCode {
+        self.checks
+            .iter()
+            .find(|c| c.status == Status::Fail)
+            .map(|c| c.exit)
+            .unwrap_or(ExitCode::Success)
+    }
+}
+
+pub async fn run(ctx: &Context, args: &DoctorArgs) -> Result<ExitCode> {
+    let format = ctx.report_format("doctor")?;
+    let mut report = DoctorReport::default();
+    run_checks(ctx, args, &mut report).await;
+    output::emit(
+        &report,
+        if format == OutputFormat::Jsonl {
+            OutputFormat::Json
+        } else {
+            format
+        },
+    )?;
+    Ok(report.exit_code())
+}
+
+async fn run_checks(ctx: &Context, args: &DoctorArgs, report: &mut DoctorReport) {
+    let (config, client) = match ctx.connect() {
+        Ok(pair) => pair,
+        Err(e) => return report.fail_with("configuration", &e),
+    };
+    let sources: Vec<String> = config
+        .origins
+        .iter()
+        .map(|(a, o)| format!("{a} from {o}"))
+        .collect();
+    report.ok(
+        "configuration",
+        format!("{}; {}", config.describe(), sources.join(", ")),
+    );
+
+    if !check_credential(&client, &config.host, report).await {
+        return;
+    }
+    if let Some(destination) = check_experiment(ctx, args, &client, report).await {
+        check_unity_catalog(&client, &destination, report).await;
+    }
+    let Some(warehouse_id) = check_warehouse(&client, &config, args, report).await else {
+        return;
+    };
+    if args.query {
+        check_query(&client, &warehouse_id, report).await;
+    }
+}
+
+/// One request answers two questions: does the host answer, and does it accept the credential.
+async fn check_credential(client: &Client, host: &str, report: &mut DoctorReport) -> bool {
+    match scim::me(client).await {
+        Ok(me) => {
+            report.ok("host", format!("{host} answers"));
+            report.ok("credential", format!("authenticated as {}", me.describe()));
+            true
+        }
+        Err(
+            e
+            @ (HttpError::Network { .. } | HttpError::Timeout { .. } | HttpError::Redirect { .. }),
+        ) => {
+            report.fail_with("host", &e.into());
+            false
+        }
+        Err(e)
+            if e.api().is_some_and(|a| a.is_auth())
+                || matches!(e, HttpError::Credential { .. }) =>
+        {
+            report.ok("host", format!("{host} answers"));
+            report.fail_with("credential", &e.into());
+            false
+        }
+        Err(e) if e.api().is_some_and(|a| a.status == 404) => {
+            report.ok("host", format!("{host} answers"));
+            report.warn("credential", "this server has no SCIM API (an open-source MLflow server?); the credential is checked by the next request");
+            true
+        }
+        Err(e) => {
+            report.fail_with("host", &e.into());
+            false
+        }
+    }
+}
+
+/// The experiment and its destination; returns the destination when the UC check can run.
+async fn check_experiment(
+    ctx: &Context,
+    args: &DoctorArgs,
+    client: &Client,
+    report: &mut DoctorReport,
+) -> Option<Destination> {
+    let target = match ctx.experiment_ref(&args.experiment) {
+        Ok(t) => t,
+        Err(_) => {
+            report.warn("experiment", "no experiment configured (pass --experiment, set MLFLOW_EXPERIMENT_NAME, or add it to tracecfg.toml); skipping experiment checks");
+            return None;
+        }
+    };
+    let experiment = match find_experiment(client, &target).await {
+        Ok(Some(e)) if e.is_deleted() => {
+            report.fail(
+                "experiment",
+                format!("{target} (id {}) is deleted: restore it", e.experiment_id),
+                ExitCode::NotFound,
+            );
+            return None;
+        }
+        Ok(Some(e)) => e,
+        Ok(None) => {
+            report.fail(
+                "experiment",
+                format!("{target} does not exist (tracecfg set --create creates it)"),
+                ExitCode::NotFound,
+            );
+            return None;
+        }
+        Err(e) => {
+            report.fail_with("experiment", &e);
+            return None;
+        }
+    };
+    report.ok(
+        "experiment",
+        format!("{target} is active (id {})", experiment.experiment_id),
+    );
+    let tags = experiment.tag_map();
+    let tagged = TaggedDestination::from_tags(&tags);
+    match tagged.status {
+        ConfigStatus::Configured => report.ok(
+            "destination tags",
+            tagged.full_name.clone().unwrap_or_default(),
+        ),
+        ConfigStatus::Partial => report.fail(
+            "destination tags",
+            format!(
+                "incomplete: missing {} (run tracecfg set)",
+                tagged.missing_tags.join(", ")
+            ),
+            ExitCode::NotFound,
+        ),
+        ConfigStatus::NotConfigured => report.fail(
+            "destination tags",
+            "not configured (run tracecfg set)",
+            ExitCode::NotFound,
+        ),
+    }
+    let native = native_location(&experiment, &tags);
+    match verdict(&tagged, native.as_ref()) {
+        Verdict::Native => report.ok("trace routing", format!("native location: traces land in {}", native.map(|n| n.spans_table).unwrap_or_default())),
+        Verdict::Mismatch => report.warn("trace routing", format!("mismatch: traces land in {}, not in the table the tags name", native.map(|n| n.spans_table).unwrap_or_default())),
+        Verdict::TagsOnly => report.warn("trace routing", "tags only: nothing routes traces to the tagged table (tracecfg set --native links a native location)"),
+        Verdict::None => report.warn("trace routing", "no destination and no native location"),
+    }
+    tagged.destination()
+}
+
+async fn check_unity_catalog(client: &Client, d: &Destination, report: &mut DoctorReport) {
+    let (catalog, schema) = tokio::join!(
+        unity_catalog::catalog_exists(client, &d.catalog),
+        unity_catalog::schema_exists(client, &d.catalog, &d.schema)
+    );
+    match (catalog, schema) {
+        (Ok(true), Ok(true)) => report.ok(
+            "unity catalog",
+            format!("catalog {} and schema {} exist", d.catalog, d.schema),
+        ),
+        (Ok(false), _) => report.fail(
+            "unity catalog",
+            format!(
+                "catalog {} does not exist or is not visible to you",
+                d.catalog
+            ),
+            ExitCode::NotFound,
+        ),
+        (_, Ok(false)) => report.fail(
+            "unity catalog",
+            format!(
+                "schema {}.{} does not exist or is not visible to you",
+                d.catalog, d.schema
+            ),
+            ExitCode::NotFound,
+        ),
+        (Err(e), _) | (_, Err(e)) => report.fail_with("unity catalog", &e.into()),
+    }
+}
+
+async fn check_warehouse(
+    client: &Client,
+    config: &crate::config::Config,
+    args: &DoctorArgs,
+    report: &mut DoctorReport,
+) -> Option<String> {
+    let (id, why) = match choose_warehouse(client, config, args.warehouse.as_deref()).await {
+        Ok(choice) => choice,
+        Err(e) => {
+            report.fail_with("warehouse", &e);
+            return None;
+        }
+    };
+    match warehouses::get(client, &id).await {
+        Ok(Some(w)) => {
+            let state = w.state.unwrap_or_else(|| "UNKNOWN".into());
+            let detail = format!("{id} ({why}) is {state}");
+            if state == "RUNNING" {
+                report.ok("warehouse", detail);
+            } else {
+                report.warn(
+                    "warehouse",
+                    format!("{detail}; queries will wait for it to start"),
+                );
+            }
+            Some(id)
+        }
+        Ok(None) => {
+            report.fail(
+                "warehouse",
+                format!("warehouse {id} ({why}) does not exist"),
+                ExitCode::NotFound,
+            );
+            None
+        }
+        Err(e) => {
+            report.fail_with("warehouse", &e.into());
+            None
+        }
+    }
+}
+
+struct CountingSink(u64);
+
+impl RowSink for CountingSink {
+    fn begin(&mut self, _: &[crate::api::statements::Column]) -> Result<()> {
+        Ok(())
+    }
+    fn rows(&mut self, rows: &[Row]) -> Result<()> {
+        self.0 += rows.len() as u64;
+        Ok(())
+    }
+    fn finish(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
+
+async fn check_query(client: &Client, warehouse_id: &str, report: &mut DoctorReport) {
+    let statement = Statement {
+        sql: "SELECT 1".into(),
+        parameters: Vec::new(),
+    };
+    let options = RunOptions {
+        warehouse_id,
+        disposition: DispositionChoice::Inline,
+        parallel: 1,
+    };
+    let mut sink = CountingSink(0);
+    let spinner = Spinner::start("running SELECT 1");
+    match sql_exec::run(
+        client,
+        &statement,
+        &options,
+        &RunningStatement::default(),
+        &mut sink,
+        &spinner,
+    )
+    .await
+    {
+        Ok(_) if sink.0 == 1 => {
+            report.ok("query", format!("SELECT 1 ran on warehouse {warehouse_id}"))
+        }
+        Ok(_) => report.fail(
+            "query",
+            format!("SELECT 1 returned {} rows", sink.0),
+            ExitCode::Sql,
+        ),
+        Err(e) => report.fail_with("query", &e),
+    }
+}
