@@ -39,6 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'tracecfg' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show an experiment''s trace storage configuration')
             [CompletionResult]::new('unset', 'unset', [CompletionResultType]::ParameterValue, 'Remove the trace destination tags from an experiment')
             [CompletionResult]::new('query', 'query', [CompletionResultType]::ParameterValue, 'Query an experiment''s traces on a SQL warehouse')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the whole trace setup and say what is wrong')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -145,6 +146,27 @@ Register-ArgumentCompleter -Native -CommandName 'tracecfg' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'tracecfg;doctor' {
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]')
+            [CompletionResult]::new('--experiment', '--experiment', [CompletionResultType]::ParameterName, 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]')
+            [CompletionResult]::new('--experiment-id', '--experiment-id', [CompletionResultType]::ParameterName, 'Id of the experiment [env: MLFLOW_EXPERIMENT_ID]')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'SQL warehouse id [env: DATABRICKS_WAREHOUSE_ID]')
+            [CompletionResult]::new('--warehouse', '--warehouse', [CompletionResultType]::ParameterName, 'SQL warehouse id [env: DATABRICKS_WAREHOUSE_ID]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: text; for query, text on a terminal and json otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: text; for query, text on a terminal and json otherwise]')
+            [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]')
+            [CompletionResult]::new('--retry-timeout', '--retry-timeout', [CompletionResultType]::ParameterName, 'Total time allowed for retries of one request [default: 5m]')
+            [CompletionResult]::new('--query', '--query', [CompletionResultType]::ParameterName, 'Also run SELECT 1 on the warehouse')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Log each request (method, path, status, time) to stderr; never headers or secrets')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no notes, no progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no notes, no progress')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'tracecfg;completions' {
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]')
@@ -180,6 +202,7 @@ Register-ArgumentCompleter -Native -CommandName 'tracecfg' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show an experiment''s trace storage configuration')
             [CompletionResult]::new('unset', 'unset', [CompletionResultType]::ParameterValue, 'Remove the trace destination tags from an experiment')
             [CompletionResult]::new('query', 'query', [CompletionResultType]::ParameterValue, 'Query an experiment''s traces on a SQL warehouse')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the whole trace setup and say what is wrong')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -195,6 +218,9 @@ Register-ArgumentCompleter -Native -CommandName 'tracecfg' -ScriptBlock {
             break
         }
         'tracecfg;help;query' {
+            break
+        }
+        'tracecfg;help;doctor' {
             break
         }
         'tracecfg;help;completions' {

@@ -19,6 +19,9 @@ _tracecfg() {
             tracecfg,completions)
                 cmd="tracecfg__subcmd__completions"
                 ;;
+            tracecfg,doctor)
+                cmd="tracecfg__subcmd__doctor"
+                ;;
             tracecfg,help)
                 cmd="tracecfg__subcmd__help"
                 ;;
@@ -39,6 +42,9 @@ _tracecfg() {
                 ;;
             tracecfg__subcmd__help,completions)
                 cmd="tracecfg__subcmd__help__subcmd__completions"
+                ;;
+            tracecfg__subcmd__help,doctor)
+                cmd="tracecfg__subcmd__help__subcmd__doctor"
                 ;;
             tracecfg__subcmd__help,help)
                 cmd="tracecfg__subcmd__help__subcmd__help"
@@ -65,7 +71,7 @@ _tracecfg() {
 
     case "${cmd}" in
         tracecfg)
-            opts="-p -o -q -h -V --profile --host --output --debug --quiet --http-timeout --retry-timeout --help --version set show unset query completions man help"
+            opts="-p -o -q -h -V --profile --host --output --debug --quiet --http-timeout --retry-timeout --help --version set show unset query doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -148,8 +154,70 @@ _tracecfg() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tracecfg__subcmd__doctor)
+            opts="-e -w -p -o -q -h --experiment --experiment-id --query --warehouse --profile --host --output --debug --quiet --http-timeout --retry-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --experiment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --experiment-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --warehouse)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -w)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --http-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tracecfg__subcmd__help)
-            opts="set show unset query completions man help"
+            opts="set show unset query doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -163,6 +231,20 @@ _tracecfg() {
             return 0
             ;;
         tracecfg__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tracecfg__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

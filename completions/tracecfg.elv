@@ -36,6 +36,7 @@ set edit:completion:arg-completer[tracecfg] = {|@words|
             cand show 'Show an experiment''s trace storage configuration'
             cand unset 'Remove the trace destination tags from an experiment'
             cand query 'Query an experiment''s traces on a SQL warehouse'
+            cand doctor 'Check the whole trace setup and say what is wrong'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -137,6 +138,26 @@ set edit:completion:arg-completer[tracecfg] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'tracecfg;doctor'= {
+            cand -e 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]'
+            cand --experiment 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]'
+            cand --experiment-id 'Id of the experiment [env: MLFLOW_EXPERIMENT_ID]'
+            cand -w 'SQL warehouse id [env: DATABRICKS_WAREHOUSE_ID]'
+            cand --warehouse 'SQL warehouse id [env: DATABRICKS_WAREHOUSE_ID]'
+            cand -p 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]'
+            cand --profile 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]'
+            cand --host 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]'
+            cand -o 'Output format [default: text; for query, text on a terminal and json otherwise]'
+            cand --output 'Output format [default: text; for query, text on a terminal and json otherwise]'
+            cand --http-timeout 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]'
+            cand --retry-timeout 'Total time allowed for retries of one request [default: 5m]'
+            cand --query 'Also run SELECT 1 on the warehouse'
+            cand --debug 'Log each request (method, path, status, time) to stderr; never headers or secrets'
+            cand -q 'Print only results and errors: no notes, no progress'
+            cand --quiet 'Print only results and errors: no notes, no progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'tracecfg;completions'= {
             cand -p 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]'
             cand --profile 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]'
@@ -170,6 +191,7 @@ set edit:completion:arg-completer[tracecfg] = {|@words|
             cand show 'Show an experiment''s trace storage configuration'
             cand unset 'Remove the trace destination tags from an experiment'
             cand query 'Query an experiment''s traces on a SQL warehouse'
+            cand doctor 'Check the whole trace setup and say what is wrong'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -181,6 +203,8 @@ set edit:completion:arg-completer[tracecfg] = {|@words|
         &'tracecfg;help;unset'= {
         }
         &'tracecfg;help;query'= {
+        }
+        &'tracecfg;help;doctor'= {
         }
         &'tracecfg;help;completions'= {
         }

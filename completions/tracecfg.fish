@@ -40,6 +40,7 @@ complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "set" -d 'Set the 
 complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "show" -d 'Show an experiment\'s trace storage configuration'
 complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "unset" -d 'Remove the trace destination tags from an experiment'
 complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "query" -d 'Query an experiment\'s traces on a SQL warehouse'
+complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "doctor" -d 'Check the whole trace setup and say what is wrong'
 complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "man" -d 'Print the man page (roff)'
 complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -126,6 +127,21 @@ complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l print-sql -d
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l debug -d 'Log each request (method, path, status, time) to stderr; never headers or secrets'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -s q -l quiet -d 'Print only results and errors: no notes, no progress'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand doctor" -s e -l experiment -d 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand doctor" -l experiment-id -d 'Id of the experiment [env: MLFLOW_EXPERIMENT_ID]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand doctor" -s w -l warehouse -d 'SQL warehouse id [env: DATABRICKS_WAREHOUSE_ID]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand doctor" -s p -l profile -d 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand doctor" -l host -d 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand doctor" -s o -l output -d 'Output format [default: text; for query, text on a terminal and json otherwise]' -r -f -a "text\t'Human-readable text (a table for query results)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (query results)'
+csv\t'Comma-separated values with a header row (query results)'"
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand doctor" -l http-timeout -d 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand doctor" -l retry-timeout -d 'Total time allowed for retries of one request [default: 5m]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand doctor" -l query -d 'Also run SELECT 1 on the warehouse'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand doctor" -l debug -d 'Log each request (method, path, status, time) to stderr; never headers or secrets'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand doctor" -s q -l quiet -d 'Print only results and errors: no notes, no progress'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand completions" -s p -l profile -d 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand completions" -l host -d 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand completions" -s o -l output -d 'Output format [default: text; for query, text on a terminal and json otherwise]' -r -f -a "text\t'Human-readable text (a table for query results)'
@@ -148,10 +164,11 @@ complete -c tracecfg -n "__fish_tracecfg_using_subcommand man" -l retry-timeout 
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand man" -l debug -d 'Log each request (method, path, status, time) to stderr; never headers or secrets'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand man" -s q -l quiet -d 'Print only results and errors: no notes, no progress'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set show unset query completions man help" -f -a "set" -d 'Set the trace destination tags of an experiment'
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set show unset query completions man help" -f -a "show" -d 'Show an experiment\'s trace storage configuration'
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set show unset query completions man help" -f -a "unset" -d 'Remove the trace destination tags from an experiment'
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set show unset query completions man help" -f -a "query" -d 'Query an experiment\'s traces on a SQL warehouse'
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set show unset query completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set show unset query completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set show unset query completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set show unset query doctor completions man help" -f -a "set" -d 'Set the trace destination tags of an experiment'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set show unset query doctor completions man help" -f -a "show" -d 'Show an experiment\'s trace storage configuration'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set show unset query doctor completions man help" -f -a "unset" -d 'Remove the trace destination tags from an experiment'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set show unset query doctor completions man help" -f -a "query" -d 'Query an experiment\'s traces on a SQL warehouse'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set show unset query doctor completions man help" -f -a "doctor" -d 'Check the whole trace setup and say what is wrong'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set show unset query doctor completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set show unset query doctor completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set show unset query doctor completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
