@@ -515,7 +515,7 @@ _tracecfg() {
             return 0
             ;;
         tracecfg__subcmd__set)
-            opts="-e -p -o -q -h --experiment --experiment-id --catalog --schema --table --create --dry-run --check --verify --profile --host --output --debug --quiet --http-timeout --retry-timeout --help"
+            opts="-e -w -p -o -q -h --experiment --experiment-id --catalog --schema --table --create --dry-run --check --verify --native --table-prefix --warehouse --profile --host --output --debug --quiet --http-timeout --retry-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -542,6 +542,18 @@ _tracecfg() {
                     return 0
                     ;;
                 --table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --table-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --warehouse)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -w)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -635,7 +647,7 @@ _tracecfg() {
             return 0
             ;;
         tracecfg__subcmd__unset)
-            opts="-e -p -o -q -h --experiment --experiment-id --dry-run --profile --host --output --debug --quiet --http-timeout --retry-timeout --help"
+            opts="-e -p -o -q -h --experiment --experiment-id --native --dry-run --profile --host --output --debug --quiet --http-timeout --retry-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -49,6 +49,8 @@ complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -l experiment-id 
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -l catalog -d 'Unity Catalog catalog of the destination' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -l schema -d 'Unity Catalog schema of the destination' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -l table -d 'Table of the destination [default: agent_traces]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -l table-prefix -d 'Table prefix of the native location\'s <prefix>_otel_* tables [default: the --table value]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -s w -l warehouse -d 'SQL warehouse the trace-location API uses to create the tables [env: DATABRICKS_WAREHOUSE_ID]' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -s p -l profile -d 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -l host -d 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -s o -l output -d 'Output format [default: text; for query, text on a terminal and json otherwise]' -r -f -a "text\t'Human-readable text (a table for query results)'
@@ -61,6 +63,7 @@ complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -l create -d 'Cre
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -l dry-run -d 'Print what would change and write nothing'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -l check -d 'Write nothing; exit 5 when any tag differs from the wanted value'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -l verify -d 'Check in Unity Catalog, before writing, that the catalog and schema exist'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -l native -d 'Also make the destination real: link the experiment to a native Unity Catalog trace location'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -l debug -d 'Log each request (method, path, status, time) to stderr; never headers or secrets'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -s q -l quiet -d 'Print only results and errors: no notes, no progress'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -88,6 +91,7 @@ jsonl\t'One JSON object per line (query results)'
 csv\t'Comma-separated values with a header row (query results)'"
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand unset" -l http-timeout -d 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand unset" -l retry-timeout -d 'Total time allowed for retries of one request [default: 5m]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand unset" -l native -d 'Also unlink the experiment from its native Unity Catalog trace location'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand unset" -l dry-run -d 'Print what would be removed and remove nothing'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand unset" -l debug -d 'Log each request (method, path, status, time) to stderr; never headers or secrets'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand unset" -s q -l quiet -d 'Print only results and errors: no notes, no progress'

@@ -62,7 +62,7 @@ pub enum Command {
         long_about = "Set the tags mlflow.tracing.destination.catalog, .schema and .table on an experiment.\n\n\
 Reads the experiment once, then writes only the tags whose value differs, all at once. \
 Running it again changes nothing. --check makes it a drift gate for CI.",
-        after_help = "Examples:\n  tracecfg set -e /Shared/agent_eval --catalog main --schema agents\n  tracecfg set -e /Shared/agent_eval --catalog main --schema agents --table traces --create\n  tracecfg set --check -o json    # in CI, with tracecfg.toml: exit 5 on drift"
+        after_help = "Examples:\n  tracecfg set -e /Shared/agent_eval --catalog main --schema agents\n  tracecfg set -e /Shared/agent_eval --catalog main --schema agents --table traces --create\n  tracecfg set -e /Shared/agent_eval --catalog main --schema agents --native -w 1234abcd\n  tracecfg set --check -o json    # in CI, with tracecfg.toml: exit 5 on drift"
     )]
     Set(SetArgs),
     /// Show an experiment's trace storage configuration
@@ -148,6 +148,15 @@ pub struct SetArgs {
     /// Check in Unity Catalog, before writing, that the catalog and schema exist
     #[arg(long)]
     pub verify: bool,
+    /// Also make the destination real: link the experiment to a native Unity Catalog trace location
+    #[arg(long)]
+    pub native: bool,
+    /// Table prefix of the native location's <prefix>_otel_* tables [default: the --table value]
+    #[arg(long, value_name = "PREFIX", requires = "native")]
+    pub table_prefix: Option<String>,
+    /// SQL warehouse the trace-location API uses to create the tables [env: DATABRICKS_WAREHOUSE_ID]
+    #[arg(short = 'w', long, value_name = "ID", requires = "native")]
+    pub warehouse: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -163,6 +172,9 @@ pub struct ShowArgs {
 pub struct UnsetArgs {
     #[command(flatten)]
     pub experiment: ExperimentArgs,
+    /// Also unlink the experiment from its native Unity Catalog trace location
+    #[arg(long)]
+    pub native: bool,
     /// Print what would be removed and remove nothing
     #[arg(long)]
     pub dry_run: bool,

@@ -141,6 +141,96 @@ pub fn native_tags(tags: &Tags) -> Tags {
         .collect()
 }
 
+/// A table prefix: letters, digits and underscores, at most 238 (databricks-sdk `UcTraceLocation`).
+pub fn validate_table_prefix(flag: &str, prefix: &str) -> Result<(), crate::error::CliError> {
+    let ok = !prefix.is_empty()
+        && prefix.len() <= 238
+        && prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(crate::error::CliError::usage(format!(
+            "{flag} {} cannot be a trace table prefix: use letters, digits and underscores, at most 238 characters{}",
+            crate::destination::shown(prefix),
+            if flag == "--table" { " (or pass --table-prefix)" } else { "" }
+        )))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NativeAction {
+    /// Already linked to the wanted location.
+    Unchanged,
+    /// Link the existing experiment (creating the location if needed).
+    Link,
+    /// Give the location to the experiment in its create request.
+    CreateWithExperiment,
+    /// Unlink the experiment from its location.
+    Unlink,
+}
+
+impl NativeAction {
+    pub fn needs_write(self) -> bool {
+        self != NativeAction::Unchanged
+    }
+}
+
+/// What `set --native` / `unset --native` does about the native location.
+#[derive(Debug, Clone, Serialize)]
+pub struct NativeChange {
+    pub action: NativeAction,
+    pub current: Option<NativeLocation>,
+    pub wanted: Option<NativeLocation>,
+}
+
+/// Read-compare-write for the native location: nothing when it is already the wanted one; a
+/// refusal when the experiment is linked elsewhere (a location is not silently replaced).
+pub fn plan_link(
+    current: Option<&NativeLocation>,
+    wanted: &NativeLocation,
+) -> Result<NativeChange, crate::error::CliError> {
+    let same = |c: &NativeLocation| {
+        c.catalog == wanted.catalog
+            && c.schema == wanted.schema
+            && c.table_prefix == wanted.table_prefix
+    };
+    match current {
+        Some(c) if same(c) => Ok(NativeChange {
+            action: NativeAction::Unchanged,
+            current: Some(c.clone()),
+            wanted: Some(wanted.clone()),
+        }),
+        Some(c) => Err(crate::error::CliError::new(
+            crate::error::ExitCode::Failure,
+            format!(
+                "the experiment is already linked to the native trace location {} (spans in {}); refusing to replace it with {}",
+                c.destination_path(),
+                c.spans_table,
+                wanted.destination_path()
+            ),
+        )
+        .with_hint("unlink it first with 'tracecfg unset --native', then run set --native again")),
+        None => Ok(NativeChange {
+            action: NativeAction::Link,
+            current: None,
+            wanted: Some(wanted.clone()),
+        }),
+    }
+}
+
+impl NativeLocation {
+    /// `catalog.schema[.prefix]`, as in the databricksTraceDestinationPath tag.
+    pub fn destination_path(&self) -> String {
+        match &self.table_prefix {
+            Some(p) => format!("{}.{}.{p}", self.catalog, self.schema),
+            None => format!("{}.{}", self.catalog, self.schema),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,6 +269,28 @@ mod tests {
             Verdict::Mismatch
         );
         assert_eq!(verdict(&none, Some(&native)), Verdict::Native);
+    }
+
+    #[test]
+    fn link_plans() {
+        let wanted = NativeLocation::new("wanted", "main", "agents", Some("t"));
+        assert_eq!(plan_link(None, &wanted).unwrap().action, NativeAction::Link);
+        let same = NativeLocation::new("tags", "main", "agents", Some("t"));
+        assert_eq!(
+            plan_link(Some(&same), &wanted).unwrap().action,
+            NativeAction::Unchanged
+        );
+        let other = NativeLocation::new("tags", "main", "other", Some("t"));
+        let err = plan_link(Some(&other), &wanted).unwrap_err();
+        assert!(
+            err.message
+                .contains("already linked to the native trace location main.other.t"),
+            "{}",
+            err.message
+        );
+        assert!(validate_table_prefix("--table", "tränen").is_err());
+        assert!(validate_table_prefix("--table-prefix", &"a".repeat(239)).is_err());
+        validate_table_prefix("--table-prefix", "agent_traces_2").unwrap();
     }
 
     #[test]

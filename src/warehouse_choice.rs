@@ -7,6 +7,17 @@ use crate::config::Config;
 use crate::error::CliError;
 use crate::http::Client;
 
+/// Warehouse ids are letters and digits; anything else is refused before any request.
+pub fn validate_warehouse_id(id: &str) -> Result<(), CliError> {
+    if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(CliError::usage(format!(
+            "--warehouse {} is not a SQL warehouse id (letters and digits, such as 1234567890abcdef)",
+            crate::destination::shown(id)
+        )));
+    }
+    Ok(())
+}
+
 /// `--warehouse`, else the configured `warehouse_id`, else the workspace default, else the first
 /// running warehouse, else the first one.
 pub async fn choose_warehouse(

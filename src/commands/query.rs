@@ -46,7 +46,7 @@ pub async fn run(ctx: &Context, args: &QueryArgs) -> Result<ExitCode> {
     let filters = filters(args)?;
     let source = table_source(ctx, args, raw_sql.as_deref())?;
     if let Some(w) = &args.warehouse {
-        validate_warehouse_id(w)?;
+        crate::warehouse_choice::validate_warehouse_id(w)?;
     }
     let default_format = if output::stdout_is_terminal() {
         OutputFormat::Text
@@ -299,16 +299,6 @@ fn table_source(
             ctx.experiment_ref(&args.experiment)?,
         )),
     }
-}
-
-fn validate_warehouse_id(id: &str) -> Result<(), CliError> {
-    if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err(CliError::usage(format!(
-            "--warehouse {} is not a SQL warehouse id (letters and digits, such as 1234567890abcdef)",
-            crate::destination::shown(id)
-        )));
-    }
-    Ok(())
 }
 
 async fn build_statement(

@@ -4,16 +4,21 @@ use anyhow::Result;
 use futures::future::join_all;
 use serde::Serialize;
 
-use crate::api::experiments::{self, Experiment, ExperimentTag};
-use crate::api::{unity_catalog, workspace};
+use crate::api::experiments::{self, Experiment, ExperimentTag, TraceLocation, UcTraceLocation};
+use crate::api::{trace_locations, unity_catalog, workspace};
 use crate::cli::SetArgs;
 use crate::commands::{find_experiment, not_found_error, require_active, Context};
+use crate::config::Config;
 use crate::destination::{plan_set, Destination, TagChange, Tags, DEFAULT_TABLE};
 use crate::error::{CliError, ExitCode};
 use crate::experiment_ref::ExperimentRef;
 use crate::http::{Client, HttpError};
 use crate::output::{self, log};
-use crate::trace_location::{native_location, verdict, Verdict};
+use crate::trace_location::{
+    native_location, plan_link, validate_table_prefix, verdict, NativeAction, NativeChange,
+    NativeLocation, Verdict,
+};
+use crate::warehouse_choice::choose_warehouse;
 
 #[derive(Debug, Serialize)]
 pub struct SetReport {
@@ -24,6 +29,9 @@ pub struct SetReport {
     pub changes: Vec<TagChange>,
     pub dry_run: bool,
     pub check: bool,
+    /// With `--native`: what happens to the native Unity Catalog trace location.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub native: Option<NativeChange>,
 }
 
 #[derive(Debug, Serialize)]
@@ -47,7 +55,9 @@ impl DestinationView {
 
 impl SetReport {
     pub fn has_drift(&self) -> bool {
-        self.created || self.changes.iter().any(TagChange::needs_write)
+        self.created
+            || self.changes.iter().any(TagChange::needs_write)
+            || self.native.as_ref().is_some_and(|n| n.action.needs_write())
     }
 }
 
@@ -60,8 +70,12 @@ pub async fn run(ctx: &Context, args: &SetArgs) -> Result<ExitCode> {
         )
         .into());
     }
+    let wanted_native = wanted_native(args, &wanted)?;
+    if let Some(w) = &args.warehouse {
+        crate::warehouse_choice::validate_warehouse_id(w)?;
+    }
     let format = ctx.report_format("set")?;
-    let (_config, client) = ctx.connect()?;
+    let (config, client) = ctx.connect()?;
 
     // The lookup and the Unity Catalog checks are independent: one round trip for both.
     let (found, verified) = tokio::join!(find_experiment(&client, &target), async {
@@ -75,12 +89,25 @@ pub async fn run(ctx: &Context, args: &SetArgs) -> Result<ExitCode> {
     let writes_allowed = !args.dry_run && !args.check;
     let report = match found? {
         None if args.create => {
-            create_experiment(&client, &target, &wanted, writes_allowed, args).await?
+            create_experiment(
+                &client,
+                &target,
+                &wanted,
+                wanted_native.as_ref(),
+                writes_allowed,
+                args,
+            )
+            .await?
         }
         None => return Err(not_found_error(&target, true)),
         found => {
             let experiment = require_active(&target, found)?;
-            update_tags(&client, &experiment, &wanted, writes_allowed, args).await?
+            let native = NativeTarget {
+                wanted: wanted_native.as_ref(),
+                config: &config,
+                warehouse: args.warehouse.as_deref(),
+            };
+            update_tags(&client, &experiment, &wanted, native, writes_allowed, args).await?
         }
     };
 
@@ -107,6 +134,31 @@ fn wanted_destination(ctx: &Context, args: &SetArgs) -> Result<Destination, CliE
         CliError::usage("no schema given: pass --schema NAME or add 'schema' to tracecfg.toml")
     })?;
     Destination::from_flags(&catalog, &schema, &table)
+}
+
+/// With `--native`, the location wanted: `--table-prefix`, else the table name as prefix.
+fn wanted_native(args: &SetArgs, wanted: &Destination) -> Result<Option<NativeLocation>, CliError> {
+    if !args.native {
+        return Ok(None);
+    }
+    let (flag, prefix) = match &args.table_prefix {
+        Some(p) => ("--table-prefix", p.as_str()),
+        None => ("--table", wanted.table.as_str()),
+    };
+    validate_table_prefix(flag, prefix)?;
+    Ok(Some(NativeLocation::new(
+        "wanted",
+        &wanted.catalog,
+        &wanted.schema,
+        Some(prefix),
+    )))
+}
+
+/// What linking needs besides the location: where to find a warehouse.
+struct NativeTarget<'a> {
+    wanted: Option<&'a NativeLocation>,
+    config: &'a Config,
+    warehouse: Option<&'a str>,
 }
 
 /// Checks that catalog and schema exist, and that an existing table has a table type.
@@ -153,6 +205,7 @@ async fn create_experiment(
     client: &Client,
     target: &ExperimentRef,
     wanted: &Destination,
+    native: Option<&NativeLocation>,
     writes_allowed: bool,
     args: &SetArgs,
 ) -> Result<SetReport> {
@@ -178,7 +231,16 @@ async fn create_experiment(
                 value: v.to_string(),
             })
             .collect();
-        id = Some(experiments::create(client, path, &tags, None).await?);
+        // So is the native location: given at creation, it cannot change afterwards.
+        let location = native.map(|n| TraceLocation {
+            uc_trace_location: Some(UcTraceLocation {
+                catalog: Some(n.catalog.clone()),
+                schema: Some(n.schema.clone()),
+                table_prefix: n.table_prefix.clone(),
+                effective_table_prefix: None,
+            }),
+        });
+        id = Some(experiments::create(client, path, &tags, location.as_ref()).await?);
         log::note(format_args!("created experiment {path}"));
     }
     Ok(SetReport {
@@ -189,6 +251,11 @@ async fn create_experiment(
         changes,
         dry_run: args.dry_run,
         check: args.check,
+        native: native.map(|n| NativeChange {
+            action: NativeAction::CreateWithExperiment,
+            current: None,
+            wanted: Some(n.clone()),
+        }),
     })
 }
 
@@ -196,14 +263,51 @@ async fn update_tags(
     client: &Client,
     experiment: &Experiment,
     wanted: &Destination,
+    native: NativeTarget<'_>,
     writes_allowed: bool,
     args: &SetArgs,
 ) -> Result<SetReport> {
     let current = experiment.tag_map();
     let changes = plan_set(&current, wanted);
+    let current_native = native_location(experiment, &current);
+    let native_change = native
+        .wanted
+        .map(|w| plan_link(current_native.as_ref(), w))
+        .transpose()?;
     if writes_allowed {
-        write_changes(client, &experiment.experiment_id, &changes).await?;
-        warn_when_not_routed(experiment, &current, wanted);
+        // Tags and the native link are independent: written together.
+        let link = async {
+            match (&native_change, native.wanted) {
+                (Some(change), Some(w)) if change.action == NativeAction::Link => {
+                    link_native(
+                        client,
+                        &experiment.experiment_id,
+                        w,
+                        native.config,
+                        native.warehouse,
+                    )
+                    .await
+                }
+                _ => Ok(()),
+            }
+        };
+        let (tags_written, linked) = tokio::join!(
+            write_changes(client, &experiment.experiment_id, &changes),
+            link
+        );
+        match (tags_written, linked) {
+            (Ok(()), Ok(())) => {}
+            (Err(e), _) => return Err(e),
+            (Ok(()), Err(e)) => {
+                let written = changes.iter().filter(|c| c.needs_write()).count();
+                return Err(e.context(format!(
+                    "the tags were written as asked ({written} changed) but the native trace location was not set"
+                )));
+            }
+        }
+        if native_change.is_none() {
+            warn_when_not_routed(experiment, &current, wanted);
+        }
     }
     Ok(SetReport {
         experiment_id: Some(experiment.experiment_id.clone()),
@@ -213,7 +317,47 @@ async fn update_tags(
         changes,
         dry_run: args.dry_run,
         check: args.check,
+        native: native_change,
     })
+}
+
+/// Creates (or gets) the table-prefix location on a warehouse, then links the experiment to it.
+async fn link_native(
+    client: &Client,
+    experiment_id: &str,
+    wanted: &NativeLocation,
+    config: &Config,
+    warehouse_flag: Option<&str>,
+) -> Result<()> {
+    let (warehouse_id, why) = choose_warehouse(client, config, warehouse_flag).await?;
+    log::note(format_args!(
+        "creating the trace tables with SQL warehouse {warehouse_id} ({why})"
+    ));
+    let location = trace_locations::UcTablePrefix {
+        catalog_name: wanted.catalog.clone(),
+        schema_name: wanted.schema.clone(),
+        table_prefix: wanted.table_prefix.clone(),
+        extra: Default::default(),
+    };
+    let unavailable = |e: HttpError| -> anyhow::Error {
+        if trace_locations::is_unavailable(&e) {
+            CliError::new(
+                ExitCode::Failure,
+                format!("this workspace does not offer the Unity Catalog trace location API ({e})"),
+            )
+            .with_hint("enable the 'OpenTelemetry on Databricks' preview in the workspace's Previews page (MLflow traces in Unity Catalog), then run the command again")
+            .into()
+        } else {
+            e.into()
+        }
+    };
+    let created = trace_locations::create_or_get(client, &location, &warehouse_id)
+        .await
+        .map_err(unavailable)?;
+    trace_locations::link(client, experiment_id, &created)
+        .await
+        .map_err(unavailable)?;
+    Ok(())
 }
 
 /// Writes every tag that differs, concurrently. On failure, says exactly what was written.

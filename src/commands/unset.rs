@@ -5,6 +5,7 @@ use futures::future::join_all;
 use serde::Serialize;
 
 use crate::api::experiments::{self, is_missing_endpoint};
+use crate::api::trace_locations;
 use crate::cli::UnsetArgs;
 use crate::commands::set::partial_write_error;
 use crate::commands::{find_experiment, require_active, Context};
@@ -12,6 +13,7 @@ use crate::destination::{plan_unset, TagChange};
 use crate::error::{CliError, ExitCode};
 use crate::http::HttpError;
 use crate::output;
+use crate::trace_location::{native_location, NativeAction, NativeChange};
 
 #[derive(Debug, Serialize)]
 pub struct UnsetReport {
@@ -19,6 +21,9 @@ pub struct UnsetReport {
     pub experiment_name: Option<String>,
     pub changes: Vec<TagChange>,
     pub dry_run: bool,
+    /// With `--native`: whether the native trace location was unlinked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub native: Option<NativeChange>,
 }
 
 pub async fn run(ctx: &Context, args: &UnsetArgs) -> Result<ExitCode> {
@@ -26,15 +31,59 @@ pub async fn run(ctx: &Context, args: &UnsetArgs) -> Result<ExitCode> {
     let format = ctx.report_format("unset")?;
     let (_config, client) = ctx.connect()?;
     let experiment = require_active(&target, find_experiment(&client, &target).await?)?;
-    let changes = plan_unset(&experiment.tag_map());
+    let tags = experiment.tag_map();
+    let changes = plan_unset(&tags);
+    let native = args.native.then(|| {
+        let current = native_location(&experiment, &tags);
+        NativeChange {
+            action: if current.is_some() {
+                NativeAction::Unlink
+            } else {
+                NativeAction::Unchanged
+            },
+            current,
+            wanted: None,
+        }
+    });
     if !args.dry_run {
         let pending: Vec<&TagChange> = changes.iter().filter(|c| c.needs_write()).collect();
-        let results = join_all(
+        let deletes = join_all(
             pending
                 .iter()
                 .map(|c| experiments::delete_tag(&client, &experiment.experiment_id, &c.key)),
-        )
-        .await;
+        );
+        let unlink = async {
+            match native.as_ref().and_then(|n| {
+                n.current
+                    .as_ref()
+                    .filter(|_| n.action == NativeAction::Unlink)
+            }) {
+                Some(location) => {
+                    trace_locations::unlink(
+                        &client,
+                        &experiment.experiment_id,
+                        &location.catalog,
+                        &location.schema,
+                    )
+                    .await
+                }
+                None => Ok(()),
+            }
+        };
+        let (results, unlinked) = tokio::join!(deletes, unlink);
+        if let Err(e) = unlinked {
+            let hint = if trace_locations::is_unavailable(&e) {
+                "this workspace does not offer the trace location API; a location given at experiment creation cannot be removed"
+            } else {
+                "run the same command again"
+            };
+            return Err(CliError::new(
+                e.exit_code(),
+                format!("the native trace location was not unlinked: {e}"),
+            )
+            .with_hint(hint)
+            .into());
+        }
         let failed: Vec<(&TagChange, HttpError)> = pending
             .iter()
             .zip(results)
@@ -59,6 +108,7 @@ pub async fn run(ctx: &Context, args: &UnsetArgs) -> Result<ExitCode> {
         experiment_name: experiment.name.clone(),
         changes,
         dry_run: args.dry_run,
+        native,
     };
     output::emit(&report, format)?;
     Ok(ExitCode::Success)

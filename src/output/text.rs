@@ -8,6 +8,7 @@ use crate::commands::set::SetReport;
 use crate::commands::show::ShowReport;
 use crate::commands::unset::UnsetReport;
 use crate::destination::{ConfigStatus, TagAction, TagChange};
+use crate::trace_location::{NativeAction, NativeChange};
 
 /// A report that can be shown to a person.
 pub trait Render {
@@ -73,23 +74,60 @@ impl Render for SetReport {
             let _ = writeln!(out, "experiment {verb} with these tags:");
         }
         change_lines(&mut out, &self.changes, self.dry_run || self.check);
+        native_line(&mut out, &self.native, self.dry_run || self.check);
         let pending = self.changes.iter().filter(|c| c.needs_write()).count();
+        let native_pending = self.native.as_ref().is_some_and(|n| n.action.needs_write());
+        let and_native = if native_pending {
+            " and the native location"
+        } else {
+            ""
+        };
         let summary = if self.check {
             if self.has_drift() {
-                format!("drift: {pending} tag(s) differ")
+                format!("drift: {pending} tag(s) differ{and_native}")
             } else {
                 "no drift: all tags match".to_string()
             }
         } else if self.dry_run {
-            format!("dry run: {pending} tag(s) would be written, nothing was written")
-        } else if pending == 0 {
+            format!("dry run: {pending} tag(s){and_native} would be written, nothing was written")
+        } else if pending == 0 && !native_pending {
             "nothing to change".to_string()
         } else {
-            format!("{pending} tag(s) written")
+            format!("{pending} tag(s){and_native} written")
         };
         let _ = writeln!(out, "{summary}");
         out
     }
+}
+
+fn native_line(out: &mut String, native: &Option<NativeChange>, dry_run: bool) {
+    let Some(n) = native else { return };
+    let wanted = n
+        .wanted
+        .as_ref()
+        .map(|w| format!("{} (spans in {})", w.destination_path(), w.spans_table));
+    let current = n.current.as_ref().map(|c| c.destination_path());
+    let text = match (n.action, dry_run) {
+        (NativeAction::Unchanged, _) => match current {
+            Some(c) => format!("unchanged, linked to {c}"),
+            None => "none, nothing to unlink".to_string(),
+        },
+        (NativeAction::Link, false) => format!("linked to {}", wanted.unwrap_or_default()),
+        (NativeAction::Link, true) => format!("would link to {}", wanted.unwrap_or_default()),
+        (NativeAction::CreateWithExperiment, false) => format!(
+            "created with the experiment: {}",
+            wanted.unwrap_or_default()
+        ),
+        (NativeAction::CreateWithExperiment, true) => format!(
+            "would be created with the experiment: {}",
+            wanted.unwrap_or_default()
+        ),
+        (NativeAction::Unlink, false) => format!("unlinked from {}", current.unwrap_or_default()),
+        (NativeAction::Unlink, true) => {
+            format!("would unlink from {}", current.unwrap_or_default())
+        }
+    };
+    let _ = writeln!(out, "native location: {text}");
 }
 
 impl Render for UnsetReport {
@@ -101,6 +139,7 @@ impl Render for UnsetReport {
             Some(&self.experiment_id),
         );
         change_lines(&mut out, &self.changes, self.dry_run);
+        native_line(&mut out, &self.native, self.dry_run);
         let pending = self.changes.iter().filter(|c| c.needs_write()).count();
         let summary = match (self.dry_run, pending) {
             (_, 0) => "nothing to remove".to_string(),

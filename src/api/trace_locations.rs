@@ -1,0 +1,107 @@
+//! MLflow's Unity Catalog trace-location API on Databricks: create (or get) a table-prefix
+//! location and link an experiment to it (v5), and unlink (v4). Shapes confirmed from MLflow's
+//! Databricks REST store and its tests; see docs/research-trace-location.md §1.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use crate::api::experiments::is_missing_endpoint;
+use crate::http::{Client, HttpError};
+
+const CREATE_LOCATION: &str = "/api/5.0/mlflow/tracing/locations";
+
+/// `UcTablePrefixLocation`: tables `<catalog_name>.<schema_name>.<table_prefix>_otel_*`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct UcTablePrefix {
+    pub catalog_name: String,
+    pub schema_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table_prefix: Option<String>,
+    /// Output fields (spans_table_name, logs_table_name, …), echoed back on link as MLflow does.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Deserialize)]
+struct LocationEnvelope {
+    uc_table_prefix: Option<UcTablePrefix>,
+}
+
+/// The workspace has no trace-location API (not enabled, or not offered there).
+pub fn is_unavailable(e: &HttpError) -> bool {
+    is_missing_endpoint(e) || e.api().is_some_and(|a| a.code_is("FEATURE_DISABLED"))
+}
+
+/// Creates the location, or gets it when it exists; "already exists" is fine.
+pub async fn create_or_get(
+    client: &Client,
+    location: &UcTablePrefix,
+    warehouse_id: &str,
+) -> Result<UcTablePrefix, HttpError> {
+    let body = json!({ "uc_table_prefix": location, "sql_warehouse_id": warehouse_id });
+    match client
+        .post_json::<LocationEnvelope, _>(CREATE_LOCATION, &body, true)
+        .await
+    {
+        Ok(LocationEnvelope {
+            uc_table_prefix: Some(created),
+        }) => Ok(created),
+        Ok(LocationEnvelope {
+            uc_table_prefix: None,
+        }) => Err(HttpError::invalid(
+            &format!("POST {CREATE_LOCATION}"),
+            "the answer has no 'uc_table_prefix'",
+        )),
+        Err(e)
+            if e.api().is_some_and(|a| {
+                a.code_is("ALREADY_EXISTS") || a.code_is("RESOURCE_ALREADY_EXISTS")
+            }) =>
+        {
+            Ok(location.clone())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn link(
+    client: &Client,
+    experiment_id: &str,
+    location: &UcTablePrefix,
+) -> Result<(), HttpError> {
+    let path = format!(
+        "/api/5.0/mlflow/experiments/{}/trace-location:link",
+        segment(experiment_id)
+    );
+    let body = json!({ "experiment_id": experiment_id, "uc_table_prefix": location });
+    client
+        .post_json::<serde::de::IgnoredAny, _>(&path, &body, true)
+        .await
+        .map(|_| ())
+}
+
+/// Unlinks through the v4 route, which MLflow's client also uses for table-prefix locations.
+pub async fn unlink(
+    client: &Client,
+    experiment_id: &str,
+    catalog: &str,
+    schema: &str,
+) -> Result<(), HttpError> {
+    let path = format!(
+        "/api/4.0/mlflow/traces/{}/unlink-location",
+        segment(experiment_id)
+    );
+    let body = json!({
+        "experiment_id": experiment_id,
+        "uc_schema": { "catalog_name": catalog, "schema_name": schema },
+    });
+    client
+        .post_json::<serde::de::IgnoredAny, _>(&path, &body, true)
+        .await
+        .map(|_| ())
+}
+
+fn segment(id: &str) -> String {
+    id.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+        .collect()
+}
