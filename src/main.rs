@@ -10,6 +10,8 @@ mod config;
 mod destination;
 mod error;
 mod experiment_ref;
+#[cfg(test)]
+mod fuzz;
 mod http;
 mod output;
 mod project;
