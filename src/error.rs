@@ -13,7 +13,9 @@ pub enum ExitCode {
     NotFound = 3,
     Auth = 4,
     Drift = 5,
+    #[allow(dead_code)] // used by the query command (not yet written)
     Sql = 6,
+    #[allow(dead_code)] // used by the query command (not yet written)
     Interrupted = 130,
 }
 

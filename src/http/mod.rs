@@ -219,6 +219,7 @@ impl Client {
         })
     }
 
+    #[allow(dead_code)] // used by the query command (not yet written)
     pub fn host(&self) -> &str {
         &self.host
     }
