@@ -29,6 +29,28 @@ pub use sql::StatementResult;
 /// The personal access token the fake accepts.
 pub const TOKEN: &str = "dapi-fake-token-0123456789";
 
+pub const GET_BY_NAME: &str = "/api/2.0/mlflow/experiments/get-by-name";
+pub const GET_EXPERIMENT: &str = "/api/2.0/mlflow/experiments/get";
+pub const CREATE: &str = "/api/2.0/mlflow/experiments/create";
+pub const SET_TAG: &str = "/api/2.0/mlflow/experiments/set-experiment-tag";
+pub const DELETE_TAG: &str = "/api/2.0/mlflow/experiments/delete-experiment-tag";
+pub const MKDIRS: &str = "/api/2.0/workspace/mkdirs";
+pub const UNITY_CATALOG: &str = "/api/2.1/unity-catalog/";
+pub const OAUTH_DISCOVERY: &str = "/oidc/.well-known/oauth-authorization-server";
+pub const OAUTH_TOKEN: &str = "/oidc/v1/token";
+
+pub const TAG_CATALOG: &str = "mlflow.tracing.destination.catalog";
+pub const TAG_SCHEMA: &str = "mlflow.tracing.destination.schema";
+pub const TAG_TABLE: &str = "mlflow.tracing.destination.table";
+
+/// `Basic base64(user:password)`, as an HTTP Basic `Authorization` value.
+pub fn basic_auth(user: &str, password: &str) -> String {
+    format!(
+        "Basic {}",
+        util::base64(format!("{user}:{password}").as_bytes())
+    )
+}
+
 /// One request as the fake received it, before faults or authentication applied.
 #[derive(Debug, Clone)]
 pub struct Recorded {
