@@ -297,7 +297,7 @@ impl Client {
                 Attempt::Fail(error) => return Err(error),
                 Attempt::Retry(error, wait) => (error, wait),
             };
-            let wait = asked_wait.unwrap_or_else(|| retry::backoff(attempts));
+            let wait = retry::wait_before_retry(attempts, asked_wait);
             if started.elapsed() + wait > self.retry_budget {
                 return Err(if attempts == 1 {
                     error
