@@ -120,6 +120,36 @@ fn a_refused_client_secret_exits_4_without_showing_it() {
 }
 
 #[test]
+fn the_client_secret_is_not_sent_to_a_plain_http_token_endpoint() {
+    let ws = FakeWorkspace::start();
+    ws.enable_oauth(CLIENT_ID, CLIENT_SECRET);
+    ws.add_experiment("/Shared/x", &[]);
+    ws.fault(
+        Fault::on("GET", OAUTH_DISCOVERY)
+            .status(200)
+            .body(r#"{"token_endpoint": "http://example.invalid/oidc/v1/token"}"#),
+    );
+    let r = run(m2m(&ws).args([
+        "--debug",
+        "--retry-timeout",
+        "2s",
+        "show",
+        "-e",
+        "/Shared/x",
+    ]));
+    assert_eq!(r.code, 1, "{r}");
+    assert!(
+        r.error_lines()[0].contains("refusing to send the client secret"),
+        "{r}"
+    );
+    assert!(
+        !r.stderr.contains("> POST OAuth token endpoint"),
+        "no token request may be made: {r}"
+    );
+    assert!(ws.requests_to("POST", OAUTH_TOKEN).is_empty());
+}
+
+#[test]
 fn a_host_without_oauth_exits_4() {
     let ws = FakeWorkspace::start();
     let r = run(m2m(&ws).args(["show", "-e", "/Shared/x"]));
