@@ -253,3 +253,89 @@ fn an_invalid_tracecfg_toml_exits_2_naming_file_and_line() {
     assert!(r.error_lines()[0].contains("tracecfg.toml:2"), "{r}");
     assert!(ws.requests().is_empty());
 }
+
+#[test]
+fn host_flag_beats_env_and_host_is_normalized() {
+    let ws = FakeWorkspace::start();
+    ws.add_experiment("/Shared/x", &[]);
+    // The environment names a host that would be refused; the flag wins.
+    let r = run(tracecfg(&ws)
+        .env("DATABRICKS_HOST", "http://example.invalid")
+        .args([
+            "--host",
+            &format!("{}/some/path/?o=123", ws.url()),
+            "show",
+            "-e",
+            "/Shared/x",
+        ]));
+    assert_eq!(r.code, 0, "{r}");
+    let q = &ws.requests()[0];
+    assert_eq!(
+        q.path, GET_BY_NAME,
+        "path and query of the host are dropped"
+    );
+}
+
+#[test]
+fn oauth_credentials_from_a_profile_keep_a_hash_in_the_secret() {
+    let ws = FakeWorkspace::start();
+    ws.add_experiment("/Shared/x", &[]);
+    let secret = "s3cr#t;value";
+    ws.enable_oauth("sp-id", secret);
+    write_databrickscfg(
+        ws.home(),
+        &format!(
+            "[sp]\nhost = {}   # the workspace\nclient_id = sp-id\nclient_secret = {secret}\n",
+            ws.url()
+        ),
+    );
+    let r = run(tracecfg_bare(ws.home()).args(["-p", "sp", "show", "-e", "/Shared/x"]));
+    assert_eq!(r.code, 0, "{r}");
+    let token = &ws.requests_to("POST", OAUTH_TOKEN)[0];
+    assert_eq!(
+        token.header("authorization"),
+        Some(basic_auth("sp-id", secret).as_str())
+    );
+}
+
+#[test]
+fn auth_type_settles_two_auth_methods() {
+    let ws = FakeWorkspace::start();
+    ws.add_experiment("/Shared/x", &[]);
+    let r = run(tracecfg(&ws)
+        .env("DATABRICKS_CLIENT_ID", "sp-id")
+        .env("DATABRICKS_CLIENT_SECRET", "sp-secret")
+        .args(["show", "-e", "/Shared/x"]));
+    assert_eq!(r.code, 2, "{r}");
+    let r = run(tracecfg(&ws)
+        .env("DATABRICKS_CLIENT_ID", "sp-id")
+        .env("DATABRICKS_CLIENT_SECRET", "sp-secret")
+        .env("DATABRICKS_AUTH_TYPE", "pat")
+        .args(["show", "-e", "/Shared/x"]));
+    assert_eq!(r.code, 0, "{r}");
+    assert!(ws.requests_to("GET", OAUTH_DISCOVERY).is_empty());
+    assert_eq!(
+        ws.requests()[0].header("authorization"),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
+}
+
+#[test]
+fn no_credentials_exits_4_and_no_host_exits_2() {
+    let ws = FakeWorkspace::start();
+    let r = run(tracecfg_bare(ws.home())
+        .env("DATABRICKS_HOST", ws.url())
+        .args(["show", "-e", "/Shared/x"]));
+    assert_eq!(r.code, 4, "{r}");
+    assert!(
+        r.error_lines()[0].contains("no credentials configured"),
+        "{r}"
+    );
+    let r = run(tracecfg_bare(ws.home()).args(["show", "-e", "/Shared/x"]));
+    assert_eq!(r.code, 2, "{r}");
+    assert!(
+        r.error_lines()[0].contains("no Databricks host configured"),
+        "{r}"
+    );
+    assert!(ws.requests().is_empty());
+}

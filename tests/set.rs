@@ -359,3 +359,160 @@ fn experiment_id_selects_the_experiment_and_create_needs_a_path() {
     assert_eq!(r.code, 2, "{r}");
     assert!(ws.requests().is_empty());
 }
+
+#[test]
+fn special_characters_in_paths_and_names_are_encoded() {
+    let ws = FakeWorkspace::start();
+    let path = "/Users/first.last+ci@example.com/agent eval #2";
+    let id = ws.add_experiment(path, &[]);
+    ws.add_catalog("my-cat");
+    ws.add_schema("my-cat", "schéma");
+    let r = run(tracecfg(&ws).args([
+        "set",
+        "-e",
+        path,
+        "--catalog",
+        "my-cat",
+        "--schema",
+        "schéma",
+        "--table",
+        "t#1?x",
+        "--verify",
+    ]));
+    assert_eq!(r.code, 0, "{r}");
+    let lookup = &ws.requests_to("GET", GET_BY_NAME)[0];
+    assert_eq!(lookup.query_param("experiment_name").as_deref(), Some(path));
+    assert!(
+        !lookup.query.contains('+') || lookup.query.contains("%2B"),
+        "{}",
+        lookup.query
+    );
+    let mut uc: Vec<String> = ws
+        .requests_to("GET", UNITY_CATALOG)
+        .iter()
+        .map(|q| q.path.clone())
+        .collect();
+    uc.sort();
+    assert_eq!(
+        uc,
+        [
+            "/api/2.1/unity-catalog/catalogs/my-cat",
+            "/api/2.1/unity-catalog/schemas/my-cat.sch%C3%A9ma",
+            "/api/2.1/unity-catalog/tables/my-cat.sch%C3%A9ma.t%231%3Fx",
+        ]
+    );
+    let tags = ws.experiment_tags(&id);
+    assert_eq!(tags[TAG_SCHEMA], "schéma");
+    assert_eq!(tags[TAG_TABLE], "t#1?x");
+    assert!(r.stdout.contains("`my-cat`.`schéma`.`t#1?x`"), "{r}");
+}
+
+#[test]
+fn set_says_where_traces_really_go() {
+    let ws = FakeWorkspace::start();
+    let location = serde_json::json!({"uc_trace_location": {"catalog": "main", "schema": "agents", "table_prefix": "agent_traces"}});
+    let id = ws.add_experiment("/Shared/native", &[]);
+    ws.set_trace_location(&id, location);
+    ws.add_experiment("/Shared/plain", &[]);
+
+    // Tags that disagree with the native location: a warning, even with -q.
+    let r = run(tracecfg(&ws).args([
+        "-q",
+        "set",
+        "-e",
+        "/Shared/native",
+        "--catalog",
+        "main",
+        "--schema",
+        "other",
+    ]));
+    assert_eq!(r.code, 0, "{r}");
+    assert!(
+        r.stderr.contains("warning: traces of this experiment go to its native location main.agents.agent_traces_otel_spans, not to main.other.agent_traces"),
+        "{r}"
+    );
+    // Tags that agree: nothing to say.
+    let r = run(tracecfg(&ws).args([
+        "set",
+        "-e",
+        "/Shared/native",
+        "--catalog",
+        "main",
+        "--schema",
+        "agents",
+    ]));
+    assert_eq!(r.code, 0, "{r}");
+    assert!(r.stderr.is_empty(), "{r}");
+    // No native location: a note that the tags route nothing, silenced by -q.
+    let r = run(tracecfg(&ws).args([
+        "set",
+        "-e",
+        "/Shared/plain",
+        "--catalog",
+        "main",
+        "--schema",
+        "agents",
+    ]));
+    assert!(
+        r.stderr.contains("note: MLflow reads none of these tags"),
+        "{r}"
+    );
+    ws.clear_requests();
+    let r = run(tracecfg(&ws).args([
+        "-q",
+        "set",
+        "-e",
+        "/Shared/plain",
+        "--catalog",
+        "main",
+        "--schema",
+        "x",
+    ]));
+    assert_eq!(r.code, 0, "{r}");
+    assert!(r.stderr.is_empty(), "{r}");
+    assert_eq!(written_keys(&ws), [TAG_SCHEMA]);
+}
+
+#[test]
+fn a_throttled_tag_write_is_retried_and_others_are_not_repeated() {
+    let ws = FakeWorkspace::start();
+    let id = ws.add_experiment("/Shared/x", &[]);
+    ws.fault(
+        Fault::on("POST", SET_TAG)
+            .when_body_contains(TAG_TABLE)
+            .status(503)
+            .body(r#"{"error_code":"TEMPORARILY_UNAVAILABLE","message":"busy"}"#)
+            .times(1),
+    );
+    let r = run(tracecfg(&ws).args(set_args("/Shared/x", &[])));
+    assert_eq!(r.code, 0, "{r}");
+    let writes = tag_writes(&ws);
+    assert_eq!(writes.len(), 4, "{writes:?}");
+    let table_writes = writes
+        .iter()
+        .filter(|w| w.json()["key"] == TAG_TABLE)
+        .count();
+    assert_eq!(table_writes, 2);
+    assert_eq!(ws.experiment_tags(&id).len(), 3);
+}
+
+#[test]
+fn a_gateway_timeout_is_not_retried() {
+    let ws = FakeWorkspace::start();
+    ws.add_experiment("/Shared/x", &[]);
+    ws.fault(Fault::on("GET", GET_BY_NAME).status(504).times(1));
+    let r = run(tracecfg(&ws).args(set_args("/Shared/x", &[])));
+    assert_eq!(r.code, 1, "{r}");
+    assert!(r.error_lines()[0].contains("HTTP 504"), "{r}");
+    assert_eq!(ws.requests().len(), 1);
+}
+
+#[test]
+fn check_with_create_for_a_missing_experiment_is_drift() {
+    let ws = FakeWorkspace::start();
+    let r = run(tracecfg(&ws).args(set_args("/Shared/new", &["--create", "--check"])));
+    assert_eq!(r.code, 5, "{r}");
+    assert!(r.stdout.contains("would be created"), "{r}");
+    assert!(ws.experiment_writes().is_empty());
+    assert!(ws.folders().is_empty());
+}

@@ -234,3 +234,65 @@ fn unset_refuses_a_deleted_experiment() {
     assert!(r.hint().is_some_and(|h| h.contains("restore")), "{r}");
     assert!(ws.experiment_writes().is_empty());
 }
+
+#[test]
+fn show_native_location_from_databricks_tags() {
+    let ws = FakeWorkspace::start();
+    ws.add_experiment(
+        "/Shared/x",
+        &[(
+            "mlflow.experiment.databricksTraceDestinationPath",
+            "main.agents",
+        )],
+    );
+    let v = show_json(&ws, "/Shared/x");
+    assert_eq!(v["verdict"], "native");
+    assert_eq!(v["native"]["source"], "tags");
+    assert_eq!(
+        v["native"]["spans_table"],
+        "main.agents.mlflow_experiment_trace_otel_spans"
+    );
+    assert_eq!(
+        v["native_tags"]["mlflow.experiment.databricksTraceDestinationPath"],
+        "main.agents"
+    );
+}
+
+#[test]
+fn show_of_a_deleted_experiment_warns() {
+    let ws = FakeWorkspace::start();
+    let id = ws.add_experiment("/Shared/x", &all_three());
+    ws.delete_experiment(&id);
+    let r = run(tracecfg(&ws).args(["show", "-e", "/Shared/x"]));
+    assert_eq!(r.code, 0, "{r}");
+    assert!(r.stdout.contains("lifecycle    deleted"), "{r}");
+    assert!(
+        r.stdout.contains("warning: the experiment is deleted"),
+        "{r}"
+    );
+}
+
+#[test]
+fn unset_reports_a_partial_removal_and_a_rerun_finishes_it() {
+    let ws = FakeWorkspace::start();
+    let id = ws.add_experiment("/Shared/x", &all_three());
+    ws.fault(
+        Fault::on("POST", DELETE_TAG)
+            .when_body_contains(TAG_TABLE)
+            .status(500)
+            .times(1),
+    );
+    let r = run(tracecfg(&ws).args(["unset", "-e", "/Shared/x"]));
+    assert_eq!(r.code, 1, "{r}");
+    let e = r.error_lines()[0];
+    assert!(e.contains(&format!("not written: {TAG_TABLE}")), "{r}");
+    assert_eq!(
+        ws.experiment_tags(&id).keys().collect::<Vec<_>>(),
+        [TAG_TABLE]
+    );
+    ws.clear_requests();
+    let r = run(tracecfg(&ws).args(["unset", "-e", "/Shared/x"]));
+    assert_eq!(r.code, 0, "{r}");
+    assert_eq!(ws.requests_to("POST", DELETE_TAG).len(), 1);
+    assert!(ws.experiment_tags(&id).is_empty());
+}
