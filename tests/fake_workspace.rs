@@ -233,6 +233,45 @@ async fn failures_unbound_parameters_and_undeclared_statements() {
 }
 
 #[tokio::test]
+async fn empty_results_and_synchronous_polls() {
+    let ws = FakeWorkspace::start();
+    ws.declare_result("empty", StatementResult::table(&[("x", "STRING")], &[]));
+    ws.declare_result(
+        "slowish",
+        StatementResult {
+            polls: 1,
+            ..StatementResult::table(&[("x", "STRING")], &[&[Some("1")]])
+        },
+    );
+    let api = Api::new(&ws);
+    let v = api
+        .execute(json!({"statement": "SELECT empty", "warehouse_id": "w"}))
+        .await;
+    assert_eq!(v["status"]["state"], "SUCCEEDED");
+    assert_eq!(v["manifest"]["total_chunk_count"], 0);
+    assert_eq!(v["manifest"]["total_row_count"], 0);
+    assert!(v.get("result").is_none(), "{v}");
+    // polls > 0 answers PENDING even in the synchronous CANCEL mode; only never_finishes is
+    // cancelled by the wait.
+    let v = api
+        .execute(json!({"statement": "SELECT slowish", "warehouse_id": "w", "wait_timeout": "50s", "on_wait_timeout": "CANCEL"}))
+        .await;
+    assert_eq!(v["status"]["state"], "PENDING");
+    let path = format!(
+        "/api/2.0/sql/statements/{}",
+        v["statement_id"].as_str().unwrap()
+    );
+    assert_eq!(api.get(&path).await.1["status"]["state"], "RUNNING");
+    let (_, v) = api.get(&path).await;
+    assert_eq!(v["result"]["data_array"], json!([["1"]]));
+    assert_eq!(
+        ws.statement_state(v["statement_id"].as_str().unwrap())
+            .as_deref(),
+        Some("SUCCEEDED")
+    );
+}
+
+#[tokio::test]
 async fn never_finishing_statement_is_cancelled() {
     let ws = FakeWorkspace::start();
     ws.declare_result(

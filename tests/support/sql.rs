@@ -2,6 +2,12 @@
 //! lifecycle, not a SQL engine. Tests declare, per substring of the statement text, what the
 //! statement yields: columns and rows (JSON_ARRAY strings or nulls), how many polls answer
 //! RUNNING first, how many chunks the rows are split into, a failure, and so on.
+//!
+//! With disposition EXTERNAL_LINKS each chunk comes as a presigned link
+//! `<url>/presigned/<statement>/<chunk>?sig=SECRETSIG-<n>` with `http_headers`
+//! `{"x-amz-fake": "presigned-header-value"}`. Like a cloud store, a GET of the link answers 403
+//! (XML body) without that header, and 400 when an `Authorization` header is sent along; both
+//! are recorded like every request.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
@@ -18,6 +24,10 @@ pub const PRESIGNED_HEADER: (&str, &str) = ("x-amz-fake", "presigned-header-valu
 
 /// What a statement yields. `Default` is a statement that succeeds at once with no columns and
 /// no rows.
+///
+/// The execute response is PENDING when `polls > 0`, `never_finishes`, or wait_timeout is "0s";
+/// otherwise it is the final state. Without rows, the manifest has `total_chunk_count: 0`, no
+/// `chunks` entries and the response no `result`.
 #[derive(Debug, Clone, Default)]
 pub struct StatementResult {
     /// (name, type). The type is a `type_name` such as "STRING", "LONG", "TIMESTAMP", or a full
@@ -37,7 +47,8 @@ pub struct StatementResult {
     pub inline_limit_exceeded: bool,
     /// manifest.truncated (also set when row_limit cuts rows).
     pub truncated: bool,
-    /// Stays RUNNING until cancelled, then CANCELED.
+    /// Stays RUNNING until cancelled, then CANCELED. Submitted with a non-zero wait_timeout and
+    /// on_wait_timeout=CANCEL, the wait runs out and the execute response is CANCELED.
     pub never_finishes: bool,
     /// EXTERNAL_LINKS: the first link issued for each chunk answers 403 "Request has expired";
     /// links from a later GET .../result/chunks/{i} work.
@@ -304,7 +315,7 @@ fn execute(s: &mut State, r: &Recorded) -> Reply {
         result,
     };
     let response = if wait_secs == Some(0) || slow {
-        if wait_secs != Some(0) && on_wait_timeout == "CANCEL" {
+        if wait_secs != Some(0) && on_wait_timeout == "CANCEL" && st.result.never_finishes {
             // The wait ran out before the statement finished, and the client asked to cancel.
             st.state = "CANCELED";
             status_only(&st)
