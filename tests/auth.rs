@@ -51,14 +51,11 @@ fn oauth_m2m_fetches_one_token_for_a_whole_command() {
     assert!(t
         .header("content-type")
         .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded")));
-    let form = |name: &str| {
-        t.body
-            .split('&')
-            .find_map(|p| p.strip_prefix(&format!("{name}=")))
-            .map(str::to_string)
-    };
-    assert_eq!(form("grant_type").as_deref(), Some("client_credentials"));
-    assert_eq!(form("scope").as_deref(), Some("all-apis"));
+    assert_eq!(
+        t.form_param("grant_type").as_deref(),
+        Some("client_credentials")
+    );
+    assert_eq!(t.form_param("scope").as_deref(), Some("all-apis"));
     assert!(
         !t.body.contains(CLIENT_SECRET),
         "the secret is not in the form"

@@ -44,7 +44,7 @@ pub fn wait_before_retry(retry_number: u32, asked: Option<Duration>) -> Duration
 }
 
 /// Exponential backoff from 1 s for the first retry, with jitter, never above 10 s.
-pub fn backoff(retry_number: u32) -> Duration {
+fn backoff(retry_number: u32) -> Duration {
     let base = Duration::from_secs(1u64 << retry_number.saturating_sub(1).min(4));
     let jitter = Duration::from_millis(fastrand::u64(50..=750));
     (base + jitter).min(MAX_BACKOFF)

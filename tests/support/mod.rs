@@ -82,6 +82,11 @@ impl Recorded {
             .map(|(_, v)| v)
     }
 
+    /// A field of a form-encoded body (`a=1&b=2`), percent-decoded.
+    pub fn form_param(&self, name: &str) -> Option<String> {
+        util::form_value(&self.body, name)
+    }
+
     /// The body as JSON (`Value::Null` when it is not JSON).
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap_or(Value::Null)

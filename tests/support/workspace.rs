@@ -123,12 +123,10 @@ pub fn insert_experiment(
 
 /// The experiment with this exact name; an active one is preferred over deleted ones.
 pub fn find_by_name<'a>(s: &'a State, name: &str) -> Option<&'a ExperimentRec> {
-    let mut matches = s.experiments.iter().filter(|e| e.name == name);
-    let all: Vec<&ExperimentRec> = matches.by_ref().collect();
-    all.iter()
+    let named = || s.experiments.iter().filter(move |e| e.name == name);
+    named()
         .find(|e| e.lifecycle_stage == "active")
-        .or_else(|| all.first())
-        .copied()
+        .or_else(|| named().next())
 }
 
 pub fn experiment_json(e: &ExperimentRec) -> Value {
