@@ -167,10 +167,14 @@ impl Authenticator {
             .ok_or_else(|| HttpError::invalid(&endpoint, "no token_endpoint in the answer"))?;
         let normalized = crate::config::normalize_host(&url)
             .map_err(|why| HttpError::invalid(&endpoint, format!("token_endpoint {why}")))?;
-        if normalized.starts_with("http://") && !self.host.starts_with("http://") {
+        // The same rule as for the workspace host, and no downgrade from an https host.
+        if normalized.starts_with("http://")
+            && (!self.host.starts_with("http://")
+                || crate::config::is_plain_http_to_remote(&normalized))
+        {
             return Err(HttpError::invalid(
                 &endpoint,
-                "token_endpoint is plain http; refusing to send the client secret there",
+                format!("token_endpoint {normalized} is plain http; refusing to send the client secret there"),
             ));
         }
         Ok(url)

@@ -339,11 +339,15 @@ pub fn normalize_host(raw: &str) -> Result<String, String> {
     })
 }
 
+/// Whether credentials sent to this normalized URL (`scheme://host[:port]`) would cross the
+/// network unencrypted: plain http to a host that is not a loopback address.
+pub fn is_plain_http_to_remote(url: &str) -> bool {
+    url.strip_prefix("http://")
+        .is_some_and(|rest| !is_loopback(rest))
+}
+
 fn refuse_plain_http_credentials(host: &str) -> Result<(), CliError> {
-    let Some(rest) = host.strip_prefix("http://") else {
-        return Ok(());
-    };
-    if is_loopback(rest) {
+    if !is_plain_http_to_remote(host) {
         return Ok(());
     }
     Err(CliError::usage(format!(

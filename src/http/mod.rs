@@ -295,7 +295,7 @@ impl Client {
                 Attempt::Fail(error) => return Err(error),
                 Attempt::Retry(error, wait) => (error, wait),
             };
-            let wait = asked_wait.unwrap_or_else(|| retry::backoff(attempts));
+            let wait = retry::wait_before_retry(attempts, asked_wait);
             // A host that does not answer at all is not worth minutes of waiting; a busy one is.
             let gave_up_on_network =
                 matches!(error, HttpError::Network { .. }) && attempts >= MAX_NETWORK_ATTEMPTS;

@@ -3,7 +3,9 @@
 //! Retried: HTTP 429 and 503, and the error codes that mean "too many requests" or
 //! "temporarily unavailable" whatever the status (databricks-sdk-go `apierr/error_mapping.go`,
 //! shared/docs/databricks-api.md §5). `Retry-After` is honoured, in seconds or as an HTTP date
-//! (as databricks-sdk-py does); otherwise exponential backoff with jitter, at most 10 s a wait.
+//! (as databricks-sdk-py does), as a lower bound: the wait is the longer of it and the
+//! exponential backoff with jitter (at most 10 s), as databricks-sdk-go does for token requests
+//! (§5.2). So `Retry-After: 0`, or a date in the past, cannot turn retries into a tight loop.
 
 use std::time::{Duration, SystemTime};
 
@@ -34,8 +36,15 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     )
 }
 
+/// How long to wait before retry number `retry_number` (1 for the first retry): the server's
+/// `Retry-After` if it asked for longer than the backoff, else the backoff.
+pub fn wait_before_retry(retry_number: u32, asked: Option<Duration>) -> Duration {
+    let backoff = backoff(retry_number);
+    asked.map_or(backoff, |asked| asked.max(backoff))
+}
+
 /// Exponential backoff from 1 s for the first retry, with jitter, never above 10 s.
-pub fn backoff(retry_number: u32) -> Duration {
+fn backoff(retry_number: u32) -> Duration {
     let base = Duration::from_secs(1u64 << retry_number.saturating_sub(1).min(4));
     let jitter = Duration::from_millis(fastrand::u64(50..=750));
     (base + jitter).min(MAX_BACKOFF)
@@ -71,6 +80,19 @@ mod tests {
         );
         h.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn retry_after_is_a_lower_bound_on_the_backoff() {
+        assert_eq!(
+            wait_before_retry(1, Some(Duration::from_secs(30))),
+            Duration::from_secs(30)
+        );
+        for asked in [None, Some(Duration::ZERO)] {
+            let wait = wait_before_retry(1, asked);
+            assert!(wait >= Duration::from_secs(1), "{asked:?}: {wait:?}");
+        }
+        assert!(wait_before_retry(4, Some(Duration::from_secs(1))) >= Duration::from_secs(8));
     }
 
     #[test]
