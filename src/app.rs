@@ -16,8 +16,11 @@ pub fn main() -> ExitCode {
         Err(e) => return report_usage_error(e),
     };
     log::configure(cli.global.debug, cli.global.quiet);
+    // One thread drives the requests; result chunks are decoded on a few blocking threads (few,
+    // to keep memory flat: each thread gets its own allocator arena).
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
+        .max_blocking_threads(2)
         .build()
     {
         Ok(rt) => rt,

@@ -15,7 +15,7 @@ use crate::error::{CliError, ExitCode};
 use crate::http::{Client, HttpError};
 use crate::output::log;
 use crate::output::progress::Spinner;
-use crate::output::rows::{Row, RowSink};
+use crate::output::rows::{ChunkEncoder, Row, RowSink};
 use crate::trace_query::Statement;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -187,25 +187,27 @@ async fn stream_result(
     let mut columns = manifest.schema.columns.clone();
     columns.sort_by_key(|c| c.position.unwrap_or(u64::MAX));
     sink.begin(&columns)?;
+    let encoder = sink.encoder();
     let mut summary = RunSummary {
         rows: 0,
         truncated: manifest.truncated,
     };
     let first = done.result.clone().unwrap_or_default();
     let next_index = first.next_chunk_index;
-    let rows = chunk_rows(client, statement_id, 0, first, &manifest).await?;
-    deliver(sink, &rows, &mut summary, spinner)?;
+    let out = chunk_output(client, statement_id, 0, first, &manifest, &encoder).await?;
+    deliver(sink, out, &mut summary, spinner)?;
 
     let total = manifest
         .total_chunk_count
         .or((!manifest.chunks.is_empty()).then_some(manifest.chunks.len() as u64));
     match total {
         Some(total) => {
+            // Bounded concurrency, delivered in index order: at most `parallel` chunks in memory.
             let mut chunks = futures::stream::iter(1..total)
-                .map(|index| fetch_chunk(client, statement_id, index, &manifest))
+                .map(|index| fetch_chunk(client, statement_id, index, &manifest, &encoder))
                 .buffered(parallel.max(1));
-            while let Some(rows) = chunks.next().await {
-                deliver(sink, &rows?, &mut summary, spinner)?;
+            while let Some(out) = chunks.next().await {
+                deliver(sink, out?, &mut summary, spinner)?;
             }
         }
         // No count announced: follow next_chunk_index one chunk at a time.
@@ -214,8 +216,9 @@ async fn stream_result(
             while let Some(index) = next {
                 let data = statements::get_chunk(client, statement_id, index).await?;
                 next = data.next_chunk_index;
-                let rows = chunk_rows(client, statement_id, index, data, &manifest).await?;
-                deliver(sink, &rows, &mut summary, spinner)?;
+                let out =
+                    chunk_output(client, statement_id, index, data, &manifest, &encoder).await?;
+                deliver(sink, out, &mut summary, spinner)?;
             }
         }
     }
@@ -223,16 +226,76 @@ async fn stream_result(
     Ok(summary)
 }
 
+/// A chunk ready for the sink: encoded bytes for streaming sinks, rows for the others.
+enum ChunkOutput {
+    Encoded(Vec<u8>, usize),
+    Rows(Vec<Row>),
+}
+
 fn deliver(
     sink: &mut dyn RowSink,
-    rows: &[Row],
+    out: ChunkOutput,
     summary: &mut RunSummary,
     spinner: &Spinner,
 ) -> Result<()> {
-    sink.rows(rows)?;
-    summary.rows += rows.len() as u64;
+    let count = match out {
+        ChunkOutput::Encoded(bytes, count) => {
+            sink.encoded(&bytes)?;
+            count
+        }
+        ChunkOutput::Rows(rows) => {
+            let count = rows.len();
+            sink.rows(rows)?;
+            count
+        }
+    };
+    summary.rows += count as u64;
     spinner.set_message(format!("fetching results: {} rows", summary.rows));
     Ok(())
+}
+
+/// Checks the row count against the manifest and encodes the rows if the sink streams.
+fn finish_chunk(
+    rows: Vec<Row>,
+    index: u64,
+    expected: Option<u64>,
+    encoder: Option<&ChunkEncoder>,
+) -> Result<ChunkOutput> {
+    check_row_count(rows.len(), index, expected)?;
+    Ok(match encoder {
+        Some(e) => ChunkOutput::Encoded(e.encode(&rows), rows.len()),
+        None => ChunkOutput::Rows(rows),
+    })
+}
+
+fn check_row_count(rows: usize, index: u64, expected: Option<u64>) -> Result<()> {
+    if let Some(expected) = expected {
+        if rows as u64 != expected {
+            return Err(CliError::new(
+                ExitCode::Failure,
+                format!(
+                    "result chunk {index} has {rows} rows but the manifest announces {expected}; the result is incomplete"
+                ),
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+fn expected_rows(manifest: &Manifest, index: u64) -> Option<u64> {
+    manifest
+        .chunks
+        .iter()
+        .find(|c| c.chunk_index == index)
+        .and_then(|c| c.row_count)
+}
+
+/// Runs CPU work (decoding, encoding) on a blocking thread so chunks are processed in parallel.
+async fn off_thread<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(work).await?
 }
 
 async fn fetch_chunk(
@@ -240,11 +303,38 @@ async fn fetch_chunk(
     statement_id: &str,
     index: u64,
     manifest: &Manifest,
-) -> Result<Vec<Row>> {
-    let data = statements::get_chunk(client, statement_id, index)
+    encoder: &Option<ChunkEncoder>,
+) -> Result<ChunkOutput> {
+    let bytes = statements::get_chunk_bytes(client, statement_id, index)
         .await
         .map_err(|e| chunk_error(index, e))?;
-    chunk_rows(client, statement_id, index, data, manifest).await
+    let expected = expected_rows(manifest, index);
+    let encoder_for_inline = encoder.clone();
+    // Inline cells are encoded straight from the response bytes, without copying each one.
+    let decoded = off_thread(move || {
+        let view = statements::view_chunk(index, &bytes)?;
+        let Some(rows) = view.data_array else {
+            return Ok(Ok(ResultData {
+                row_count: view.row_count,
+                external_links: view.external_links,
+                ..Default::default()
+            }));
+        };
+        check_row_count(rows.len(), index, expected.or(view.row_count))?;
+        Ok(Err(match encoder_for_inline {
+            Some(e) => ChunkOutput::Encoded(e.encode(&rows), rows.len()),
+            None => ChunkOutput::Rows(
+                rows.into_iter()
+                    .map(|r| r.into_iter().map(|c| c.map(|c| c.0.into_owned())).collect())
+                    .collect(),
+            ),
+        }))
+    })
+    .await?;
+    match decoded {
+        Err(out) => Ok(out),
+        Ok(data) => chunk_output(client, statement_id, index, data, manifest, encoder).await,
+    }
 }
 
 fn chunk_error(index: u64, error: HttpError) -> anyhow::Error {
@@ -260,14 +350,16 @@ fn chunk_error(index: u64, error: HttpError) -> anyhow::Error {
     }
 }
 
-/// The rows of one chunk, inline or behind its links, checked against the manifest's count.
-async fn chunk_rows(
+/// The rows of one already-fetched chunk, inline or behind its links.
+async fn chunk_output(
     client: &Client,
     statement_id: &str,
     index: u64,
     data: ResultData,
     manifest: &Manifest,
-) -> Result<Vec<Row>> {
+    encoder: &Option<ChunkEncoder>,
+) -> Result<ChunkOutput> {
+    let expected = expected_rows(manifest, index).or(data.row_count);
     let rows = if let Some(rows) = data.data_array {
         rows
     } else if let Some(links) = data.external_links {
@@ -279,25 +371,8 @@ async fn chunk_rows(
     } else {
         Vec::new()
     };
-    let expected = manifest
-        .chunks
-        .iter()
-        .find(|c| c.chunk_index == index)
-        .and_then(|c| c.row_count)
-        .or(data.row_count);
-    if let Some(expected) = expected {
-        if rows.len() as u64 != expected {
-            return Err(CliError::new(
-                ExitCode::Failure,
-                format!(
-                    "result chunk {index} has {} rows but the manifest announces {expected}; the result is incomplete",
-                    rows.len()
-                ),
-            )
-            .into());
-        }
-    }
-    Ok(rows)
+    let encoder = encoder.clone();
+    off_thread(move || finish_chunk(rows, index, expected, encoder.as_ref())).await
 }
 
 /// Downloads one presigned link; if it has expired, asks for the chunk again for a fresh link.
@@ -330,13 +405,16 @@ async fn link_rows(
         }
         Err(e) => return Err(e.into()),
     };
-    serde_json::from_slice::<Vec<Row>>(&bytes).map_err(|e| {
-        HttpError::invalid(
-            &format!("GET presigned result link of chunk {index}"),
-            format!("not a JSON array of rows: {e}"),
-        )
-        .into()
+    off_thread(move || {
+        serde_json::from_slice::<Vec<Row>>(&bytes).map_err(|e| {
+            HttpError::invalid(
+                &format!("GET presigned result link of chunk {index}"),
+                format!("not a JSON array of rows: {e}"),
+            )
+            .into()
+        })
     })
+    .await
 }
 
 /// Asks the server to cancel a statement; waits at most 10 s for the answer.

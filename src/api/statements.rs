@@ -123,6 +123,50 @@ pub struct ResultData {
     pub next_chunk_index: Option<u64>,
 }
 
+/// A result chunk decoded without copying its cells: each cell borrows from the response bytes
+/// unless it holds an escape. Used on the hot path of large results.
+#[derive(Debug, Deserialize)]
+pub struct ChunkView<'a> {
+    #[serde(default, borrow)]
+    pub data_array: Option<Vec<Vec<Option<CellRef<'a>>>>>,
+    #[serde(default)]
+    pub external_links: Option<Vec<ExternalLink>>,
+    #[serde(default)]
+    pub row_count: Option<u64>,
+}
+
+/// One cell's text, borrowed from the JSON when it can be.
+#[derive(Debug)]
+pub struct CellRef<'a>(pub std::borrow::Cow<'a, str>);
+
+impl AsRef<str> for CellRef<'_> {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for CellRef<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = CellRef<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string cell")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(CellRef(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(CellRef(std::borrow::Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                Ok(CellRef(std::borrow::Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(Visitor)
+    }
+}
+
 /// A presigned link: the URL and its headers are secrets (they grant access on their own).
 #[derive(Clone, Deserialize)]
 pub struct ExternalLink {
@@ -164,15 +208,35 @@ pub async fn get_chunk(
     statement_id: &str,
     chunk_index: u64,
 ) -> Result<ResultData, HttpError> {
-    client
-        .get_json(
-            &format!(
-                "{STATEMENTS}/{}/result/chunks/{chunk_index}",
-                path_segment(statement_id)
-            ),
-            &[],
-        )
-        .await
+    let bytes = get_chunk_bytes(client, statement_id, chunk_index).await?;
+    decode_chunk(chunk_index, &bytes)
+}
+
+/// A result chunk, undecoded: large chunks are decoded on a blocking thread.
+pub async fn get_chunk_bytes(
+    client: &Client,
+    statement_id: &str,
+    chunk_index: u64,
+) -> Result<bytes::Bytes, HttpError> {
+    let path = format!(
+        "{STATEMENTS}/{}/result/chunks/{chunk_index}",
+        path_segment(statement_id)
+    );
+    client.get_bytes(&path, &[]).await
+}
+
+pub fn decode_chunk(chunk_index: u64, bytes: &[u8]) -> Result<ResultData, HttpError> {
+    crate::http::decode_json(&chunk_endpoint(chunk_index), bytes)
+}
+
+/// Decodes a chunk borrowing its cells from `bytes`.
+pub fn view_chunk(chunk_index: u64, bytes: &[u8]) -> Result<ChunkView<'_>, HttpError> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| HttpError::invalid(&chunk_endpoint(chunk_index), e.to_string()))
+}
+
+fn chunk_endpoint(chunk_index: u64) -> String {
+    format!("GET {STATEMENTS}/{{id}}/result/chunks/{chunk_index}")
 }
 
 pub async fn cancel(client: &Client, statement_id: &str) -> Result<(), HttpError> {

@@ -311,7 +311,7 @@ impl RowSink for CountingSink {
     fn begin(&mut self, _: &[crate::api::statements::Column]) -> Result<()> {
         Ok(())
     }
-    fn rows(&mut self, rows: &[Row]) -> Result<()> {
+    fn rows(&mut self, rows: Vec<Row>) -> Result<()> {
         self.0 += rows.len() as u64;
         Ok(())
     }

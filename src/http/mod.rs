@@ -228,20 +228,28 @@ impl Client {
         path: &str,
         query: &[(&str, &str)],
     ) -> Result<T, HttpError> {
+        let bytes = self.get_bytes(path, query).await?;
+        decode_json(&format!("GET {path}"), &bytes)
+    }
+
+    /// GET a workspace API path and return the body undecoded (decoded elsewhere, off this task).
+    pub async fn get_bytes(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<bytes::Bytes, HttpError> {
         let endpoint = format!("GET {path}");
         let url = self.url(path, query, &endpoint)?;
-        let bytes = self
-            .send(Call {
-                method: Method::GET,
-                url,
-                endpoint: endpoint.clone(),
-                body: None,
-                auth: CallAuth::Workspace,
-                headers: &[],
-                idempotent: true,
-            })
-            .await?;
-        decode_json(&endpoint, &bytes)
+        self.send(Call {
+            method: Method::GET,
+            url,
+            endpoint,
+            body: None,
+            auth: CallAuth::Workspace,
+            headers: &[],
+            idempotent: true,
+        })
+        .await
     }
 
     /// POST a JSON body to a workspace API path and decode its JSON answer.

@@ -4,119 +4,218 @@
 //! SQL NULL stays distinct from the empty string everywhere: JSON `null` vs `""`; in CSV an
 //! empty unquoted field vs `""`; in a table `NULL` vs an empty cell.
 
+use std::sync::Arc;
+
 use anyhow::Result;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::{write_stdout, OutputFormat};
 use crate::api::statements::Column;
 
 pub type Row = Vec<Option<String>>;
 
-/// Where result rows go, in order, one chunk at a time.
+/// Where result rows go, in order, one chunk at a time. Streaming sinks hand out a
+/// `ChunkEncoder` so chunks are turned into bytes on worker threads, and then only write them.
 pub trait RowSink {
     fn begin(&mut self, columns: &[Column]) -> Result<()>;
-    fn rows(&mut self, rows: &[Row]) -> Result<()>;
+    /// An encoder for chunks, when this sink streams bytes; `None` when it wants the rows.
+    fn encoder(&self) -> Option<ChunkEncoder> {
+        None
+    }
+    fn rows(&mut self, rows: Vec<Row>) -> Result<()>;
+    fn encoded(&mut self, bytes: &[u8]) -> Result<()> {
+        write_stdout(bytes)
+    }
     fn finish(&mut self) -> Result<()>;
 }
 
 pub fn sink_for(format: OutputFormat) -> Box<dyn RowSink> {
     match format {
-        OutputFormat::Json => Box::new(JsonArraySink::default()),
-        OutputFormat::Jsonl => Box::new(JsonLinesSink::default()),
-        OutputFormat::Csv => Box::new(CsvSink),
         OutputFormat::Text => Box::new(TableSink::default()),
+        streamed => Box::new(StreamSink {
+            format: streamed,
+            encoder: None,
+            wrote_rows: false,
+        }),
     }
 }
 
+#[cfg(test)]
 /// A cell as typed JSON, using the column's SQL type: numbers, booleans, nested JSON for MAP,
 /// ARRAY and STRUCT; strings otherwise (and whenever the text does not parse as its type).
 pub fn typed_value(type_name: Option<&str>, cell: Option<&str>) -> Value {
-    let Some(text) = cell else {
-        return Value::Null;
-    };
-    let parsed = match type_name.unwrap_or("STRING") {
-        "BYTE" | "SHORT" | "INT" | "LONG" | "BIGINT" | "TINYINT" | "SMALLINT" | "INTEGER" => {
-            text.parse::<i64>().ok().map(Value::from)
-        }
-        "FLOAT" | "DOUBLE" | "DECIMAL" => serde_json::from_str::<serde_json::Number>(text)
+    match cell {
+        Some(text) => typed(Kind::of(type_name), text),
+        None => Value::Null,
+    }
+}
+
+fn typed(kind: Kind, text: &str) -> Value {
+    let parsed = match kind {
+        Kind::Integer => text.parse::<i64>().ok().map(Value::from),
+        Kind::Number => serde_json::from_str::<serde_json::Number>(text)
             .ok()
             .map(Value::Number),
-        "BOOLEAN" => match text {
+        Kind::Boolean => match text {
             "true" => Some(Value::Bool(true)),
             "false" => Some(Value::Bool(false)),
             _ => None,
         },
-        "MAP" | "ARRAY" | "STRUCT" => serde_json::from_str::<Value>(text).ok(),
-        _ => None,
+        Kind::Nested => serde_json::from_str::<Value>(text).ok(),
+        Kind::Text => None,
     };
     parsed.unwrap_or_else(|| Value::String(text.to_string()))
 }
 
-fn object(columns: &[Column], row: &Row) -> Value {
-    let mut map = Map::new();
-    for (i, column) in columns.iter().enumerate() {
-        let cell = row.get(i).and_then(|c| c.as_deref());
-        map.insert(
-            column.name.clone(),
-            typed_value(column.type_name.as_deref(), cell),
-        );
-    }
-    Value::Object(map)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Text,
+    Integer,
+    Number,
+    Boolean,
+    Nested,
 }
 
-#[derive(Default)]
-struct JsonArraySink {
-    columns: Vec<Column>,
-    written: usize,
-}
-
-impl RowSink for JsonArraySink {
-    fn begin(&mut self, columns: &[Column]) -> Result<()> {
-        self.columns = columns.to_vec();
-        write_stdout(b"[")
-    }
-
-    fn rows(&mut self, rows: &[Row]) -> Result<()> {
-        let mut out = String::new();
-        for row in rows {
-            out.push_str(if self.written == 0 { "\n  " } else { ",\n  " });
-            out.push_str(&serde_json::to_string(&object(&self.columns, row))?);
-            self.written += 1;
+impl Kind {
+    fn of(type_name: Option<&str>) -> Kind {
+        match type_name.unwrap_or("STRING") {
+            "BYTE" | "SHORT" | "INT" | "LONG" | "BIGINT" | "TINYINT" | "SMALLINT" | "INTEGER" => {
+                Kind::Integer
+            }
+            "FLOAT" | "DOUBLE" | "DECIMAL" => Kind::Number,
+            "BOOLEAN" => Kind::Boolean,
+            "MAP" | "ARRAY" | "STRUCT" => Kind::Nested,
+            _ => Kind::Text,
         }
-        write_stdout(out.as_bytes())
+    }
+}
+
+/// Encodes rows of one result in one streaming format. Cheap to clone and `Send`, so each chunk
+/// is encoded on the thread that decoded it.
+#[derive(Clone)]
+pub struct ChunkEncoder {
+    format: OutputFormat,
+    /// Per column: `"name":` already escaped, and how to type its cells.
+    columns: Arc<Vec<(String, Kind)>>,
+}
+
+impl ChunkEncoder {
+    fn new(format: OutputFormat, columns: &[Column]) -> Self {
+        let columns = columns
+            .iter()
+            .map(|c| {
+                let key = serde_json::to_string(&c.name).unwrap_or_else(|_| "\"\"".into());
+                (format!("{key}:"), Kind::of(c.type_name.as_deref()))
+            })
+            .collect();
+        ChunkEncoder {
+            format,
+            columns: Arc::new(columns),
+        }
+    }
+
+    /// The bytes of these rows; JSON-array rows each start with `,\n  ` (the sink drops the first comma).
+    pub fn encode<C: AsRef<str>>(&self, rows: &[Vec<Option<C>>]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(rows.len() * 64);
+        for row in rows {
+            match self.format {
+                OutputFormat::Csv => {
+                    for (i, cell) in row.iter().enumerate() {
+                        if i > 0 {
+                            out.push(b',');
+                        }
+                        out.extend_from_slice(
+                            csv_field(cell.as_ref().map(AsRef::as_ref)).as_bytes(),
+                        );
+                    }
+                    out.extend_from_slice(b"\r\n");
+                }
+                OutputFormat::Json => {
+                    out.extend_from_slice(b",\n  ");
+                    self.object(row, &mut out);
+                }
+                _ => {
+                    self.object(row, &mut out);
+                    out.push(b'\n');
+                }
+            }
+        }
+        out
+    }
+
+    fn object<C: AsRef<str>>(&self, row: &[Option<C>], out: &mut Vec<u8>) {
+        out.push(b'{');
+        for (i, (key, kind)) in self.columns.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(key.as_bytes());
+            let cell = row.get(i).and_then(|c| c.as_ref()).map(AsRef::as_ref);
+            // Writing into a Vec cannot fail.
+            let _ = match (cell, kind) {
+                (None, _) => serde_json::to_writer(&mut *out, &Value::Null),
+                (Some(text), Kind::Text) => serde_json::to_writer(&mut *out, text),
+                (Some(text), kind) => serde_json::to_writer(&mut *out, &typed(*kind, text)),
+            };
+        }
+        out.push(b'}');
+    }
+}
+
+/// json, jsonl and csv: a header or opening bracket, then chunks as they are encoded.
+struct StreamSink {
+    format: OutputFormat,
+    encoder: Option<ChunkEncoder>,
+    wrote_rows: bool,
+}
+
+impl RowSink for StreamSink {
+    fn begin(&mut self, columns: &[Column]) -> Result<()> {
+        self.encoder = Some(ChunkEncoder::new(self.format, columns));
+        match self.format {
+            OutputFormat::Json => write_stdout(b"["),
+            OutputFormat::Csv => {
+                let header: Vec<String> =
+                    columns.iter().map(|c| csv_field(Some(&c.name))).collect();
+                write_stdout(format!("{}\r\n", header.join(",")).as_bytes())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn encoder(&self) -> Option<ChunkEncoder> {
+        self.encoder.clone()
+    }
+
+    fn rows(&mut self, rows: Vec<Row>) -> Result<()> {
+        let bytes = self
+            .encoder
+            .as_ref()
+            .map(|e| e.encode(&rows))
+            .unwrap_or_default();
+        self.encoded(&bytes)
+    }
+
+    fn encoded(&mut self, bytes: &[u8]) -> Result<()> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        let bytes = match (self.format, self.wrote_rows) {
+            (OutputFormat::Json, false) => &bytes[1..],
+            _ => bytes,
+        };
+        self.wrote_rows = true;
+        write_stdout(bytes)
     }
 
     fn finish(&mut self) -> Result<()> {
-        write_stdout(if self.written == 0 { b"]\n" } else { b"\n]\n" })
-    }
-}
-
-#[derive(Default)]
-struct JsonLinesSink {
-    columns: Vec<Column>,
-}
-
-impl RowSink for JsonLinesSink {
-    fn begin(&mut self, columns: &[Column]) -> Result<()> {
-        self.columns = columns.to_vec();
-        Ok(())
-    }
-
-    fn rows(&mut self, rows: &[Row]) -> Result<()> {
-        let mut out = String::new();
-        for row in rows {
-            out.push_str(&serde_json::to_string(&object(&self.columns, row))?);
-            out.push('\n');
+        match (self.format, self.wrote_rows) {
+            (OutputFormat::Json, false) => write_stdout(b"]\n"),
+            (OutputFormat::Json, true) => write_stdout(b"\n]\n"),
+            _ => Ok(()),
         }
-        write_stdout(out.as_bytes())
-    }
-
-    fn finish(&mut self) -> Result<()> {
-        Ok(())
     }
 }
-
-struct CsvSink;
 
 /// RFC 4180 field: quoted when it holds a comma, quote, CR or LF, or is the empty string
 /// (so that an empty unquoted field can mean NULL).
@@ -127,27 +226,6 @@ fn csv_field(cell: Option<&str>) -> String {
             format!("\"{}\"", text.replace('"', "\"\""))
         }
         Some(text) => text.to_string(),
-    }
-}
-
-impl RowSink for CsvSink {
-    fn begin(&mut self, columns: &[Column]) -> Result<()> {
-        let header: Vec<String> = columns.iter().map(|c| csv_field(Some(&c.name))).collect();
-        write_stdout(format!("{}\r\n", header.join(",")).as_bytes())
-    }
-
-    fn rows(&mut self, rows: &[Row]) -> Result<()> {
-        let mut out = String::new();
-        for row in rows {
-            let fields: Vec<String> = row.iter().map(|c| csv_field(c.as_deref())).collect();
-            out.push_str(&fields.join(","));
-            out.push_str("\r\n");
-        }
-        write_stdout(out.as_bytes())
-    }
-
-    fn finish(&mut self) -> Result<()> {
-        Ok(())
     }
 }
 
@@ -163,8 +241,8 @@ impl RowSink for TableSink {
         Ok(())
     }
 
-    fn rows(&mut self, rows: &[Row]) -> Result<()> {
-        self.rows.extend_from_slice(rows);
+    fn rows(&mut self, rows: Vec<Row>) -> Result<()> {
+        self.rows.extend(rows);
         Ok(())
     }
 
@@ -221,6 +299,28 @@ mod tests {
         assert_eq!(typed_value(Some("STRING"), Some("")), Value::from(""));
         assert_eq!(typed_value(Some("STRING"), None), Value::Null);
         assert_eq!(typed_value(Some("INT"), Some("x")), Value::from("x"));
+    }
+
+    #[test]
+    fn encoder_writes_typed_json_and_keeps_null_apart() {
+        let columns: Vec<Column> = serde_json::from_str(
+            r#"[{"name":"a","type_name":"LONG"},{"name":"b\"q","type_name":"STRING"},{"name":"m","type_name":"MAP"}]"#,
+        )
+        .unwrap();
+        let e = ChunkEncoder::new(OutputFormat::Jsonl, &columns);
+        let rows: Vec<Row> = vec![
+            vec![Some("7".into()), Some("".into()), Some(r#"{"k":1}"#.into())],
+            vec![None, None, Some("x".into())],
+        ];
+        assert_eq!(
+            String::from_utf8(e.encode(&rows)).unwrap(),
+            "{\"a\":7,\"b\\\"q\":\"\",\"m\":{\"k\":1}}\n{\"a\":null,\"b\\\"q\":null,\"m\":\"x\"}\n"
+        );
+        let csv = ChunkEncoder::new(OutputFormat::Csv, &columns);
+        assert_eq!(
+            String::from_utf8(csv.encode(&rows[1..])).unwrap(),
+            ",,x\r\n"
+        );
     }
 
     #[test]

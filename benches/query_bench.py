@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""Benchmark of `tracecfg query`: streams ROWS rows in CHUNKS chunks from a local fake Statement
+Execution API that adds DELAY seconds to every chunk request; reports wall time, rows per second and
+peak resident memory (from /usr/bin/time -v, or getrusage) for --output jsonl and csv, with the
+default --parallel 8 and with --parallel 1 (chunks one after another).
+
+Usage: benches/query_bench.py [--rows 1000000] [--chunks 100] [--delay 0.05] [--bin target/release/tracecfg]
+A benchmark, not a test: it prints numbers and asserts nothing.
+"""
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+COLUMNS = [
+    ("trace_id", "STRING"), ("span_name", "STRING"), ("span_type", "STRING"),
+    ("start_time", "TIMESTAMP"), ("end_time", "TIMESTAMP"), ("inputs", "STRING"), ("outputs", "STRING"),
+]
+
+
+def make_server(rows, chunks, delay):
+    per_chunk = rows // chunks
+    row = ["tr-0123456789abcdef", "chat_completion", "LLM", "2026-11-25T08:00:00.000Z",
+           "2026-11-25T08:00:01.250Z", '{"messages":[{"role":"user","content":"hello"}]}', None]
+    data = json.dumps([row] * per_chunk)
+    manifest = {
+        "format": "JSON_ARRAY",
+        "schema": {"column_count": len(COLUMNS), "columns": [
+            {"name": n, "type_name": t, "position": i} for i, (n, t) in enumerate(COLUMNS)]},
+        "total_chunk_count": chunks, "total_row_count": per_chunk * chunks,
+        "chunks": [{"chunk_index": i, "row_offset": i * per_chunk, "row_count": per_chunk} for i in range(chunks)],
+        "truncated": False,
+    }
+
+    def chunk_json(i):
+        nxt = f', "next_chunk_index": {i + 1}, "next_chunk_internal_link": "/api/2.0/sql/statements/s1/result/chunks/{i + 1}"' if i + 1 < chunks else ""
+        return f'{{"chunk_index": {i}, "row_offset": {i * per_chunk}, "row_count": {per_chunk}, "data_array": {data}{nxt}}}'
+
+    # Encoded once up front, so the server's own (GIL-bound) work does not dominate the timing.
+    bodies = [chunk_json(i).encode() for i in range(chunks)]
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def reply(self, body):
+            payload = body if isinstance(body, bytes) else body.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            if self.path == "/api/2.0/sql/statements":
+                self.reply('{"statement_id": "s1", "status": {"state": "SUCCEEDED"}, "manifest": %s, "result": %s}'
+                           % (json.dumps(manifest), chunk_json(0)))
+            else:
+                self.reply("{}")
+
+        def do_GET(self):
+            prefix = "/api/2.0/sql/statements/s1/result/chunks/"
+            if self.path.startswith(prefix):
+                time.sleep(delay)
+                self.reply(bodies[int(self.path[len(prefix):])])
+            else:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def run(binary, url, fmt, parallel):
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": "/nonexistent",
+           "DATABRICKS_HOST": url, "DATABRICKS_TOKEN": "bench-token"}
+    cmd = [binary, "query", "--sql", "SELECT 1", "-w", "bench", "-q", "-o", fmt, "--parallel", str(parallel)]
+    use_time = os.path.exists("/usr/bin/time")
+    if use_time:
+        cmd = ["/usr/bin/time", "-v"] + cmd
+    start = time.monotonic()
+    proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wall = time.monotonic() - start
+    if proc.returncode != 0:
+        sys.exit(f"tracecfg failed ({proc.returncode}): {proc.stderr.decode()[-2000:]}")
+    lines = proc.stdout.count(b"\n")
+    peak_kib = None
+    if use_time:
+        for line in proc.stderr.decode().splitlines():
+            if "Maximum resident set size" in line:
+                peak_kib = int(line.split(":")[1])
+    else:
+        peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, lines, peak_kib
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--chunks", type=int, default=100)
+    parser.add_argument("--delay", type=float, default=0.05)
+    parser.add_argument("--bin", default="target/release/tracecfg")
+    args = parser.parse_args()
+    server = make_server(args.rows, args.chunks, args.delay)
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    print(f"{args.rows} rows in {args.chunks} chunks, {int(args.delay * 1000)} ms per chunk request, binary {args.bin}")
+    print(f"{'format':6} {'parallel':>8} {'wall s':>8} {'rows/s':>10} {'peak RSS MiB':>13}")
+    results = {}
+    for fmt in ("jsonl", "csv"):
+        for parallel in (8, 1):
+            wall, lines, peak = run(args.bin, url, fmt, parallel)
+            rows = lines if fmt == "jsonl" else lines - 1
+            results[(fmt, parallel)] = wall
+            print(f"{fmt:6} {parallel:>8} {wall:>8.2f} {rows / wall:>10.0f} {peak / 1024:>13.1f}")
+    for fmt in ("jsonl", "csv"):
+        print(f"{fmt}: parallel 8 is {results[(fmt, 1)] / results[(fmt, 8)]:.1f}x faster than chunks one after another")
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
