@@ -8,8 +8,14 @@ fn manifest() -> String {
 }
 
 fn version_triplet(text: &str) -> (u32, u32, u32) {
-    let mut parts = text.split('.').map(|p| p.trim().parse::<u32>().unwrap_or(0));
-    (parts.next().unwrap_or(0), parts.next().unwrap_or(0), parts.next().unwrap_or(0))
+    let mut parts = text
+        .split('.')
+        .map(|p| p.trim().parse::<u32>().unwrap_or(0));
+    (
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+    )
 }
 
 #[test]
@@ -35,20 +41,35 @@ fn minimum_rust_version_is_stated_and_met_by_the_toolchain() {
 #[test]
 fn release_profile_is_tuned_for_a_small_fast_binary() {
     let manifest = manifest();
-    let profile = manifest.split("[profile.release]").nth(1).expect("a [profile.release] section");
-    for setting in ["lto = true", "codegen-units = 1", "strip = true", "panic = \"abort\""] {
-        assert!(profile.contains(setting), "[profile.release] lacks {setting}");
+    let profile = manifest
+        .split("[profile.release]")
+        .nth(1)
+        .expect("a [profile.release] section");
+    for setting in [
+        "lto = true",
+        "codegen-units = 1",
+        "strip = true",
+        "panic = \"abort\"",
+    ] {
+        assert!(
+            profile.contains(setting),
+            "[profile.release] lacks {setting}"
+        );
     }
 }
 
 #[test]
 fn no_openssl_in_the_dependency_graph() {
-    let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock")).expect("Cargo.lock");
+    let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock"))
+        .expect("Cargo.lock");
     for name in ["openssl-sys", "native-tls", "openssl"] {
         assert!(
             !lock.contains(&format!("name = \"{name}\"")),
             "Cargo.lock contains {name}: the binary must use rustls only"
         );
     }
-    assert!(lock.contains("name = \"rustls\""), "rustls is expected in Cargo.lock");
+    assert!(
+        lock.contains("name = \"rustls\""),
+        "rustls is expected in Cargo.lock"
+    );
 }
