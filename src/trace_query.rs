@@ -99,54 +99,65 @@ fn select_list(columns: &Option<Vec<String>>) -> String {
     }
 }
 
-fn build_tags(table_sql: &str, f: &Filters) -> Statement {
-    let mut conditions = Vec::new();
-    let mut parameters = Vec::new();
-    if let Some(user) = &f.user {
-        conditions.push("tags['user_id'] = :user".to_string());
-        parameters.push(param("user", user, None));
-    }
-    if let Some(session) = &f.session {
-        conditions.push("tags['session_id'] = :session".to_string());
-        parameters.push(param("session", session, None));
-    }
-    for (i, (key, value)) in f.tags.iter().enumerate() {
-        conditions.push(format!("tags[:tag_key_{i}] = :tag_value_{i}"));
-        parameters.push(param(&format!("tag_key_{i}"), key, None));
-        parameters.push(param(&format!("tag_value_{i}"), value, None));
-    }
-    if let Some(span_type) = &f.span_type {
-        conditions.push("span_type = :span_type".to_string());
-        parameters.push(param("span_type", span_type, None));
-    }
-    if let Some(name) = &f.name {
-        conditions.push("span_name = :name".to_string());
-        parameters.push(param("name", name, None));
-    }
-    time_conditions(f, "start_time", &mut conditions, &mut parameters);
-    let sql = format!(
-        "SELECT {}\nFROM {table_sql}{}\nORDER BY start_time DESC\nLIMIT {}",
-        select_list(&f.columns),
-        where_clause(&conditions),
-        f.limit
-    );
-    Statement { sql, parameters }
+/// Conditions on whole traces (user, session, tags) and on single spans (type, name, time), with
+/// their parameters, written for `layout`.
+struct Conditions {
+    trace: Vec<String>,
+    span: Vec<String>,
+    parameters: Vec<Parameter>,
 }
 
-fn time_conditions(
-    f: &Filters,
-    column: &str,
-    conditions: &mut Vec<String>,
-    parameters: &mut Vec<Parameter>,
-) {
-    if let Some(since) = &f.since {
-        conditions.push(format!("{column} >= :since"));
-        parameters.push(param("since", since, Some("TIMESTAMP")));
+fn conditions(layout: Layout, f: &Filters) -> Conditions {
+    // Where each layout keeps the trace-level fields (see the module comment).
+    let (user, session, map) = match layout {
+        Layout::Tags => (
+            "tags['user_id'] = :user",
+            "tags['session_id'] = :session",
+            "tags",
+        ),
+        Layout::Otel => (
+            "(attrs['user.id'] = :user OR attrs['mlflow.trace.user'] = :user)",
+            "(attrs['session.id'] = :session OR attrs['mlflow.trace.session'] = :session)",
+            "attrs",
+        ),
+    };
+    let mut c = Conditions {
+        trace: Vec::new(),
+        span: Vec::new(),
+        parameters: Vec::new(),
+    };
+    if let Some(value) = &f.user {
+        c.trace.push(user.to_string());
+        c.parameters.push(param("user", value, None));
     }
-    if let Some(until) = &f.until {
-        conditions.push(format!("{column} < :until"));
-        parameters.push(param("until", until, Some("TIMESTAMP")));
+    if let Some(value) = &f.session {
+        c.trace.push(session.to_string());
+        c.parameters.push(param("session", value, None));
     }
+    for (i, (key, value)) in f.tags.iter().enumerate() {
+        c.trace
+            .push(format!("{map}[:tag_key_{i}] = :tag_value_{i}"));
+        c.parameters.push(param(&format!("tag_key_{i}"), key, None));
+        c.parameters
+            .push(param(&format!("tag_value_{i}"), value, None));
+    }
+    if let Some(value) = &f.span_type {
+        c.span.push("span_type = :span_type".to_string());
+        c.parameters.push(param("span_type", value, None));
+    }
+    if let Some(value) = &f.name {
+        c.span.push("span_name = :name".to_string());
+        c.parameters.push(param("name", value, None));
+    }
+    if let Some(value) = &f.since {
+        c.span.push("start_time >= :since".to_string());
+        c.parameters.push(param("since", value, Some("TIMESTAMP")));
+    }
+    if let Some(value) = &f.until {
+        c.span.push("start_time < :until".to_string());
+        c.parameters.push(param("until", value, Some("TIMESTAMP")));
+    }
+    c
 }
 
 fn where_clause(conditions: &[String]) -> String {
@@ -157,45 +168,38 @@ fn where_clause(conditions: &[String]) -> String {
     }
 }
 
+/// In the tags layout every row carries its trace's tags: all conditions apply to rows.
+fn build_tags(table_sql: &str, f: &Filters) -> Statement {
+    let Conditions {
+        mut trace,
+        span,
+        parameters,
+    } = conditions(Layout::Tags, f);
+    trace.extend(span);
+    let sql = format!(
+        "SELECT {}\nFROM {table_sql}{}\nORDER BY start_time DESC\nLIMIT {}",
+        select_list(&f.columns),
+        where_clause(&trace),
+        f.limit
+    );
+    Statement { sql, parameters }
+}
+
 /// The native layout keeps span attributes in one `attributes` column (MAP or VARIANT); user and
 /// session ids sit on the root span, as `user.id` / `session.id` (newer MLflow) or
 /// `mlflow.trace.user` / `mlflow.trace.session`; so those filters select whole traces.
 fn build_otel(table_sql: &str, f: &Filters) -> Statement {
-    let mut trace_conditions = Vec::new();
-    let mut span_conditions = Vec::new();
-    let mut parameters = Vec::new();
-    if let Some(user) = &f.user {
-        trace_conditions
-            .push("(attrs['user.id'] = :user OR attrs['mlflow.trace.user'] = :user)".to_string());
-        parameters.push(param("user", user, None));
-    }
-    if let Some(session) = &f.session {
-        trace_conditions.push(
-            "(attrs['session.id'] = :session OR attrs['mlflow.trace.session'] = :session)"
-                .to_string(),
-        );
-        parameters.push(param("session", session, None));
-    }
-    for (i, (key, value)) in f.tags.iter().enumerate() {
-        trace_conditions.push(format!("attrs[:tag_key_{i}] = :tag_value_{i}"));
-        parameters.push(param(&format!("tag_key_{i}"), key, None));
-        parameters.push(param(&format!("tag_value_{i}"), value, None));
-    }
-    if let Some(span_type) = &f.span_type {
-        span_conditions.push("span_type = :span_type".to_string());
-        parameters.push(param("span_type", span_type, None));
-    }
-    if let Some(name) = &f.name {
-        span_conditions.push("span_name = :name".to_string());
-        parameters.push(param("name", name, None));
-    }
-    time_conditions(f, "start_time", &mut span_conditions, &mut parameters);
-    if !trace_conditions.is_empty() {
-        span_conditions.insert(
+    let Conditions {
+        trace,
+        mut span,
+        parameters,
+    } = conditions(Layout::Otel, f);
+    if !trace.is_empty() {
+        span.insert(
             0,
             format!(
                 "trace_id IN (SELECT trace_id FROM spans WHERE {})",
-                trace_conditions.join(" AND ")
+                trace.join(" AND ")
             ),
         );
     }
@@ -208,7 +212,7 @@ fn build_otel(table_sql: &str, f: &Filters) -> Statement {
          attrs['mlflow.spanInputs'] AS inputs, attrs['mlflow.spanOutputs'] AS outputs, attrs\n  FROM spans\n)\n\
          SELECT {}\nFROM projected{}\nORDER BY start_time DESC\nLIMIT {}",
         select_list(&f.columns),
-        where_clause(&span_conditions),
+        where_clause(&span),
         f.limit
     );
     Statement { sql, parameters }

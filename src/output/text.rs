@@ -141,8 +141,9 @@ impl Render for UnsetReport {
         change_lines(&mut out, &self.changes, self.dry_run);
         native_line(&mut out, &self.native, self.dry_run);
         let pending = self.changes.iter().filter(|c| c.needs_write()).count();
+        let unlinks = self.native.as_ref().is_some_and(|n| n.action.needs_write());
         let summary = match (self.dry_run, pending) {
-            (_, 0) => "nothing to remove".to_string(),
+            (_, 0) if !unlinks => "nothing to remove".to_string(),
             (true, n) => format!("dry run: {n} tag(s) would be removed, nothing was removed"),
             (false, n) => format!("{n} tag(s) removed"),
         };
