@@ -13,7 +13,9 @@ pub enum ExitCode {
     NotFound = 3,
     Auth = 4,
     Drift = 5,
+    #[allow(dead_code)] // kept for the query command, which is not on this branch yet
     Sql = 6,
+    #[allow(dead_code)] // kept for the query command, which is not on this branch yet
     Interrupted = 130,
 }
 
