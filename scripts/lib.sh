@@ -30,12 +30,16 @@ mlflow_venv_version() {
     "$MLFLOW_VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("mlflow"))' 2>/dev/null || true
 }
 
+# Whether `mlflow --version` of the venv reports exactly the pinned version.
+mlflow_cli_is_pinned() {
+    [ "$("$MLFLOW_VENV/bin/mlflow" --version 2>/dev/null)" = "mlflow, version $MLFLOW_VERSION" ]
+}
+
 # Makes sure .venv-mlflow/ exists and holds mlflow==$MLFLOW_VERSION; installs it when not.
 ensure_mlflow_venv() {
     local have
     have="$(mlflow_venv_version)"
-    if [ "$have" = "$MLFLOW_VERSION" ] \
-        && "$MLFLOW_VENV/bin/mlflow" --version 2>/dev/null | grep -q "$MLFLOW_VERSION"; then
+    if [ "$have" = "$MLFLOW_VERSION" ] && mlflow_cli_is_pinned; then
         return 0
     fi
     command -v python3 >/dev/null 2>&1 \
@@ -56,7 +60,7 @@ ensure_mlflow_venv() {
         tail -n 25 "$log" >&2
         lib_die "pip could not install mlflow==$MLFLOW_VERSION into $MLFLOW_VENV (full log: $log); check access to PyPI"
     fi
-    "$MLFLOW_VENV/bin/mlflow" --version 2>/dev/null | grep -q "$MLFLOW_VERSION" \
+    mlflow_cli_is_pinned \
         || lib_die "after installing, '$MLFLOW_VENV/bin/mlflow --version' does not report $MLFLOW_VERSION"
     lib_say "mlflow $MLFLOW_VERSION installed"
 }
