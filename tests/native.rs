@@ -700,3 +700,77 @@ fn query_otel_print_sql_uses_the_native_spans_table() {
     assert!(ws.statements().is_empty(), "no statement is executed");
     assert!(non_get(&ws).is_empty(), "{:?}", non_get(&ws));
 }
+
+// ------------------------------------------------------------------ a location given at creation
+
+/// An experiment created with `trace_location` (immutable, research §2).
+fn created_with_location(ws: &FakeWorkspace, schema: &str) -> String {
+    let r = run(tracecfg(ws).args([
+        "set",
+        "-e",
+        EXPERIMENT,
+        "--catalog",
+        "main",
+        "--schema",
+        schema,
+        "--native",
+        "--create",
+    ]));
+    assert_eq!(r.code, 0, "{r}");
+    let id = ws.experiment_by_name(EXPERIMENT).unwrap();
+    ws.clear_requests();
+    id
+}
+
+#[test]
+fn a_location_given_at_creation_is_not_unlinked() {
+    let ws = FakeWorkspace::start();
+    let id = created_with_location(&ws, "agents");
+    let r = run(tracecfg(&ws).args(["unset", "-e", EXPERIMENT, "--native"]));
+    assert_eq!(r.code, 1, "{r}");
+    let errors = r.error_lines();
+    assert_eq!(errors.len(), 1, "{r}");
+    assert!(errors[0].contains("created"), "{r}");
+    assert!(
+        r.hint().is_some_and(|h| h.contains("without --native")),
+        "{r}"
+    );
+    assert!(
+        non_get(&ws).is_empty(),
+        "refused before any write: {:?}",
+        non_get(&ws)
+    );
+    assert_eq!(ws.experiment_tags(&id).len(), 3);
+
+    // Without --native the tags go, the location stays.
+    let r = run(tracecfg(&ws).args(["unset", "-e", EXPERIMENT]));
+    assert_eq!(r.code, 0, "{r}");
+    assert!(ws.experiment_tags(&id).is_empty());
+    assert!(location_requests(&ws).is_empty());
+}
+
+#[test]
+fn a_location_given_at_creation_cannot_be_replaced() {
+    let ws = FakeWorkspace::start();
+    created_with_location(&ws, "agents");
+    let r = run(tracecfg(&ws).args([
+        "set",
+        "-e",
+        EXPERIMENT,
+        "--catalog",
+        "main",
+        "--schema",
+        "other",
+        "--native",
+        "-w",
+        "abc123",
+    ]));
+    assert_eq!(r.code, 1, "{r}");
+    assert!(r.error_lines()[0].contains("already linked"), "{r}");
+    let hint = r.hint().unwrap_or_default();
+    assert!(
+        !hint.contains("unset --native") && hint.contains("created"),
+        "unset --native cannot remove it, so the hint does not offer it: {r}"
+    );
+    assert!(non_get(&ws).is_empty(), "{:?}", non_get(&ws));
+}

@@ -45,6 +45,24 @@ pub async fn run(ctx: &Context, args: &UnsetArgs) -> Result<ExitCode> {
             wanted: None,
         }
     });
+    // A location given at creation is immutable: refused before any write, as set refuses to
+    // replace a link, rather than removing the tags and then failing the unlink.
+    if let Some(location) = native
+        .as_ref()
+        .and_then(|n| n.current.as_ref())
+        .filter(|l| l.given_at_creation())
+    {
+        return Err(CliError::new(
+            ExitCode::Failure,
+            format!(
+                "the native trace location {} (spans in {}) was given when the experiment was created and cannot be unlinked",
+                location.destination_path(),
+                location.spans_table
+            ),
+        )
+        .with_hint("run 'tracecfg unset' without --native to remove only the destination tags")
+        .into());
+    }
     if !args.dry_run {
         let pending: Vec<&TagChange> = changes.iter().filter(|c| c.needs_write()).collect();
         let deletes = join_all(
