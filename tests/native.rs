@@ -774,3 +774,29 @@ fn a_location_given_at_creation_cannot_be_replaced() {
     );
     assert!(non_get(&ws).is_empty(), "{:?}", non_get(&ws));
 }
+
+#[test]
+fn unset_native_without_the_api_exits_1_and_says_what_was_removed() {
+    let ws = FakeWorkspace::start();
+    let id = ws.add_experiment(EXPERIMENT, &destination_tags());
+    ws.link_trace_location(&id, "main", "agents", "agent_traces");
+    ws.disable_trace_locations();
+    let r = run(tracecfg(&ws).args(["unset", "-e", EXPERIMENT, "--native"]));
+    assert_eq!(r.code, 1, "a missing API is not a missing resource: {r}");
+    let errors = r.error_lines();
+    assert_eq!(errors.len(), 1, "{r}");
+    assert!(
+        errors[0].contains("3 destination tag(s) removed"),
+        "says what was done: {r}"
+    );
+    assert!(errors[0].contains("not unlinked"), "{r}");
+    assert!(
+        r.hint()
+            .is_some_and(|h| h.contains("'OpenTelemetry on Databricks'")),
+        "{r}"
+    );
+    // The destination tags are gone; the link (and its tags) stay.
+    let tags = ws.experiment_tags(&id);
+    assert_eq!(tags.len(), 3, "{tags:?}");
+    assert!(tags.contains_key(NATIVE_PATH_TAG));
+}
