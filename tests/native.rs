@@ -800,3 +800,33 @@ fn unset_native_without_the_api_exits_1_and_says_what_was_removed() {
     assert_eq!(tags.len(), 3, "{tags:?}");
     assert!(tags.contains_key(NATIVE_PATH_TAG));
 }
+
+#[test]
+fn query_chooses_the_otel_layout_when_only_a_native_location_exists() {
+    let ws = FakeWorkspace::start();
+    let id = ws.add_experiment(EXPERIMENT, &[]);
+    ws.link_trace_location(&id, "c", "s", "p");
+    let r = run(tracecfg(&ws).args([
+        "query",
+        "-e",
+        EXPERIMENT,
+        "--user",
+        "user123",
+        "--print-sql",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(r.code, 0, "{r}");
+    let sql = r.json()["sql"].as_str().unwrap().to_string();
+    assert!(sql.contains("FROM `c`.`s`.`p_otel_spans`"), "{sql}");
+    assert!(ws.statements().is_empty());
+
+    // With the destination tags as well, the tagged table is the default.
+    let ws = FakeWorkspace::start();
+    let id = ws.add_experiment(EXPERIMENT, &destination_tags());
+    ws.link_trace_location(&id, "c", "s", "p");
+    let r = run(tracecfg(&ws).args(["query", "-e", EXPERIMENT, "--print-sql", "-o", "json"]));
+    assert_eq!(r.code, 0, "{r}");
+    let sql = r.json()["sql"].as_str().unwrap().to_string();
+    assert!(sql.contains("FROM `main`.`agents`.`agent_traces`"), "{sql}");
+}
