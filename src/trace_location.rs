@@ -212,7 +212,11 @@ pub fn plan_link(
                 wanted.destination_path()
             ),
         )
-        .with_hint("unlink it first with 'tracecfg unset --native', then run set --native again")),
+        .with_hint(if c.given_at_creation() {
+            "that location was given when the experiment was created and cannot be changed; for another location, create another experiment (set --create --native)"
+        } else {
+            "unlink it first with 'tracecfg unset --native', then run set --native again"
+        })),
         None => Ok(NativeChange {
             action: NativeAction::Link,
             current: None,
@@ -222,6 +226,12 @@ pub fn plan_link(
 }
 
 impl NativeLocation {
+    /// The experiment's `trace_location` field: set at creation, immutable afterwards (research
+    /// §2), so it can be neither unlinked nor replaced.
+    pub fn given_at_creation(&self) -> bool {
+        self.source == "trace_location"
+    }
+
     /// `catalog.schema[.prefix]`, as in the databricksTraceDestinationPath tag.
     pub fn destination_path(&self) -> String {
         match &self.table_prefix {

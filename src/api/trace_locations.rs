@@ -27,6 +27,9 @@ struct LocationEnvelope {
     uc_table_prefix: Option<UcTablePrefix>,
 }
 
+/// What to do when [`is_unavailable`]: the API comes with this workspace preview.
+pub const UNAVAILABLE_HINT: &str = "enable the 'OpenTelemetry on Databricks' preview in the workspace's Previews page (MLflow traces in Unity Catalog), then run the command again";
+
 /// The workspace has no trace-location API (not enabled, or not offered there).
 pub fn is_unavailable(e: &HttpError) -> bool {
     is_missing_endpoint(e) || e.api().is_some_and(|a| a.code_is("FEATURE_DISABLED"))

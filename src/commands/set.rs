@@ -345,7 +345,7 @@ async fn link_native(
                 ExitCode::Failure,
                 format!("this workspace does not offer the Unity Catalog trace location API ({e})"),
             )
-            .with_hint("enable the 'OpenTelemetry on Databricks' preview in the workspace's Previews page (MLflow traces in Unity Catalog), then run the command again")
+            .with_hint(trace_locations::UNAVAILABLE_HINT)
             .into()
         } else {
             e.into()

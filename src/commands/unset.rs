@@ -45,6 +45,24 @@ pub async fn run(ctx: &Context, args: &UnsetArgs) -> Result<ExitCode> {
             wanted: None,
         }
     });
+    // A location given at creation is immutable: refused before any write, as set refuses to
+    // replace a link, rather than removing the tags and then failing the unlink.
+    if let Some(location) = native
+        .as_ref()
+        .and_then(|n| n.current.as_ref())
+        .filter(|l| l.given_at_creation())
+    {
+        return Err(CliError::new(
+            ExitCode::Failure,
+            format!(
+                "the native trace location {} (spans in {}) was given when the experiment was created and cannot be unlinked",
+                location.destination_path(),
+                location.spans_table
+            ),
+        )
+        .with_hint("run 'tracecfg unset' without --native to remove only the destination tags")
+        .into());
+    }
     if !args.dry_run {
         let pending: Vec<&TagChange> = changes.iter().filter(|c| c.needs_write()).collect();
         let deletes = join_all(
@@ -72,14 +90,17 @@ pub async fn run(ctx: &Context, args: &UnsetArgs) -> Result<ExitCode> {
         };
         let (results, unlinked) = tokio::join!(deletes, unlink);
         if let Err(e) = unlinked {
-            let hint = if trace_locations::is_unavailable(&e) {
-                "this workspace does not offer the trace location API; a location given at experiment creation cannot be removed"
+            // A missing API is a failure (exit 1), not a missing resource; and the tag deletes
+            // ran alongside, so say how many went through.
+            let (code, hint) = if trace_locations::is_unavailable(&e) {
+                (ExitCode::Failure, trace_locations::UNAVAILABLE_HINT)
             } else {
-                "run the same command again"
+                (e.exit_code(), "run the same command again")
             };
+            let removed = results.iter().filter(|r| r.is_ok()).count();
             return Err(CliError::new(
-                e.exit_code(),
-                format!("the native trace location was not unlinked: {e}"),
+                code,
+                format!("{removed} destination tag(s) removed, but the native trace location was not unlinked: {e}"),
             )
             .with_hint(hint)
             .into());

@@ -12,6 +12,7 @@
 //! Each test binary uses a subset of this module.
 #![allow(dead_code)]
 
+mod native;
 mod server;
 mod sql;
 mod util;
@@ -24,6 +25,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+#[allow(unused_imports)]
+pub use native::{
+    link_path, unlink_path, ME_USER_NAME, NATIVE_LOGS_TAG, NATIVE_PATH_TAG, NATIVE_SPANS_TAG,
+    SCIM_ME, TRACE_LOCATIONS,
+};
 pub use sql::StatementResult;
 
 /// The personal access token the fake accepts.
@@ -215,6 +221,8 @@ pub(crate) struct State {
     pub oauth_issued: u32,
     pub experiments: Vec<ExperimentRec>,
     pub delete_tag_disabled: bool,
+    /// The native trace-location API and SCIM `Me` (native.rs).
+    pub native: native::NativeState,
     pub folders: Vec<String>,
     pub catalogs: BTreeSet<String>,
     pub schemas: BTreeSet<(String, String)>,

@@ -11,7 +11,7 @@ use axum::Router;
 use futures::StreamExt;
 
 use super::util::{api_error, content_type_of, raw_response};
-use super::{sql, workspace, Fault, Recorded, Shared};
+use super::{native, sql, workspace, Fault, Recorded, Shared};
 
 /// Starts the server thread; the returned sender stops it.
 pub fn spawn(listener: std::net::TcpListener, state: Shared) -> tokio::sync::oneshot::Sender<()> {
@@ -201,6 +201,9 @@ fn route(state: &Shared, r: &Recorded) -> Reply {
     let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
     let method = r.method.as_str();
     let path = r.path.as_str();
+    if let Some(reply) = native::route(&mut s, method, path, r) {
+        return reply;
+    }
     if let Some(reply) = workspace::route(&mut s, method, path, r) {
         return reply;
     }

@@ -305,7 +305,9 @@ fn create(s: &mut State, r: &Recorded) -> Result<Reply, Reply> {
         }
     }
     let trace_location = body.get("trace_location").cloned();
+    super::native::check_create_trace_location(trace_location.as_ref())?;
     let id = insert_experiment(s, &name, tags, trace_location);
+    super::native::fill_effective_prefix(s, &id);
     Ok(json_response(200, &json!({ "experiment_id": id })).into())
 }
 

@@ -1,0 +1,832 @@
+//! The native Unity Catalog trace location end to end (docs/trace-location.md): the exact
+//! requests of `set --native` in each case of the table there, dry run and check, prefix
+//! validation before any request, `unset --native`, the `show` verdict and the `query --layout
+//! otel` statement afterwards; and first, the fake's trace-location API itself.
+
+mod support;
+
+use serde_json::{json, Value};
+use support::*;
+
+const EXPERIMENT: &str = "/Shared/agent_eval";
+
+fn set_native(extra: &[&'static str]) -> Vec<&'static str> {
+    let mut args = vec![
+        "set",
+        "-e",
+        EXPERIMENT,
+        "--catalog",
+        "main",
+        "--schema",
+        "agents",
+        "--native",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
+/// "METHOD path" of every request that is not a GET, in arrival order.
+fn non_get(ws: &FakeWorkspace) -> Vec<String> {
+    ws.requests()
+        .iter()
+        .filter(|r| r.method != "GET")
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+/// "METHOD path" of the GET requests, in arrival order.
+fn gets(ws: &FakeWorkspace) -> Vec<String> {
+    ws.requests()
+        .iter()
+        .filter(|r| r.method == "GET")
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+/// Requests to the trace-location API (create location, link, unlink).
+fn location_requests(ws: &FakeWorkspace) -> Vec<Recorded> {
+    ws.requests()
+        .into_iter()
+        .filter(|r| {
+            r.path.starts_with(TRACE_LOCATIONS)
+                || r.path.ends_with("/trace-location:link")
+                || r.path.ends_with("/unlink-location")
+        })
+        .collect()
+}
+
+fn destination_tags() -> [(&'static str, &'static str); 3] {
+    [
+        (TAG_CATALOG, "main"),
+        (TAG_SCHEMA, "agents"),
+        (TAG_TABLE, "agent_traces"),
+    ]
+}
+
+fn create_location_body(catalog: &str, schema: &str, prefix: &str, warehouse: &str) -> Value {
+    json!({
+        "uc_table_prefix": { "catalog_name": catalog, "schema_name": schema, "table_prefix": prefix },
+        "sql_warehouse_id": warehouse,
+    })
+}
+
+/// The location as the create route answers it; `set --native` echoes it into the link body.
+fn answered_location(catalog: &str, schema: &str, prefix: &str) -> Value {
+    json!({
+        "catalog_name": catalog,
+        "schema_name": schema,
+        "table_prefix": prefix,
+        "spans_table_name": format!("{catalog}.{schema}.{prefix}_otel_spans"),
+        "logs_table_name": format!("{catalog}.{schema}.{prefix}_otel_logs"),
+    })
+}
+
+fn native_tags_of(path: &str) -> [(String, String); 3] {
+    [
+        (NATIVE_PATH_TAG.to_string(), path.to_string()),
+        (NATIVE_SPANS_TAG.to_string(), format!("{path}_otel_spans")),
+        (NATIVE_LOGS_TAG.to_string(), format!("{path}_otel_logs")),
+    ]
+}
+
+// ------------------------------------------------------------------ the fake itself
+
+struct Api {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Api {
+    fn new(ws: &FakeWorkspace) -> Api {
+        Api {
+            http: reqwest::Client::new(),
+            base: ws.url(),
+        }
+    }
+
+    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(TOKEN);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let r = request.send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.send(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    async fn get(&self, path: &str) -> (u16, Value) {
+        self.send(reqwest::Method::GET, path, None).await
+    }
+}
+
+#[tokio::test]
+async fn fake_trace_location_api_follows_the_contract() {
+    let ws = FakeWorkspace::start();
+    let id = ws.add_experiment(EXPERIMENT, &[]);
+    let api = Api::new(&ws);
+    let location = json!({ "catalog_name": "c", "schema_name": "s", "table_prefix": "p" });
+
+    // No warehouse: the tables cannot be created.
+    let (status, v) = api
+        .post(TRACE_LOCATIONS, json!({ "uc_table_prefix": location }))
+        .await;
+    assert_eq!(
+        (status, v["error_code"].as_str()),
+        (400, Some("INVALID_PARAMETER_VALUE"))
+    );
+
+    // Link before the location exists.
+    let link = json!({ "experiment_id": id, "uc_table_prefix": location });
+    let (status, v) = api.post(&link_path(&id), link.clone()).await;
+    assert_eq!(
+        (status, v["error_code"].as_str()),
+        (404, Some("RESOURCE_DOES_NOT_EXIST"))
+    );
+
+    // Create-or-get: the same answer twice.
+    let body = json!({ "uc_table_prefix": location, "sql_warehouse_id": "wh1" });
+    let expected = json!({ "uc_table_prefix": answered_location("c", "s", "p") });
+    for _ in 0..2 {
+        let (status, v) = api.post(TRACE_LOCATIONS, body.clone()).await;
+        assert_eq!((status, &v), (200, &expected));
+    }
+    assert_eq!(
+        ws.trace_locations(),
+        vec![("c".into(), "s".into(), "p".into(), "wh1".into())]
+    );
+
+    // Link writes the databricksTrace* tags; a second link is refused.
+    let (status, v) = api.post(&link_path(&id), link.clone()).await;
+    assert_eq!((status, &v), (200, &json!({})));
+    let tags = ws.experiment_tags(&id);
+    for (k, v) in native_tags_of("c.s.p") {
+        assert_eq!(tags.get(&k), Some(&v), "{tags:?}");
+    }
+    let (status, v) = api.post(&link_path(&id), link.clone()).await;
+    assert_eq!(status, 400, "{v}");
+    assert!(
+        v["message"].as_str().unwrap().contains("already linked"),
+        "{v}"
+    );
+
+    // Unlink: another schema is not linked; this one is, once.
+    let unlink = |schema: &str| json!({ "experiment_id": id, "uc_schema": { "catalog_name": "c", "schema_name": schema } });
+    let (status, _) = api.post(&unlink_path(&id), unlink("other")).await;
+    assert_eq!(status, 404);
+    let (status, v) = api.post(&unlink_path(&id), unlink("s")).await;
+    assert_eq!((status, &v), (200, &json!({})));
+    assert!(ws.experiment_tags(&id).is_empty());
+    let (status, v) = api.post(&unlink_path(&id), unlink("s")).await;
+    assert_eq!(
+        (status, v["error_code"].as_str()),
+        (404, Some("RESOURCE_DOES_NOT_EXIST"))
+    );
+
+    // Disabled: all three answer like a workspace without the API.
+    ws.disable_trace_locations();
+    for (path, body) in [
+        (TRACE_LOCATIONS.to_string(), body),
+        (link_path(&id), link),
+        (unlink_path(&id), unlink("s")),
+    ] {
+        let (status, v) = api.post(&path, body).await;
+        assert_eq!(
+            (status, v["error_code"].as_str()),
+            (404, Some("ENDPOINT_NOT_FOUND")),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn fake_create_with_trace_location_and_scim_me() {
+    let ws = FakeWorkspace::start();
+    let api = Api::new(&ws);
+    for (name, prefix, effective) in [
+        ("/Shared/with_prefix", Some("p"), "p".to_string()),
+        ("/Shared/without_prefix", None, String::new()),
+    ] {
+        let mut uc = json!({ "catalog": "c", "schema": "s" });
+        if let Some(p) = prefix {
+            uc["table_prefix"] = json!(p);
+        }
+        let (status, v) = api
+            .post(
+                CREATE,
+                json!({ "name": name, "trace_location": { "uc_trace_location": uc } }),
+            )
+            .await;
+        assert_eq!(status, 200, "{v}");
+        let id = v["experiment_id"].as_str().unwrap().to_string();
+        let got = &ws.experiment_json(&id).unwrap()["trace_location"]["uc_trace_location"];
+        let effective = if prefix.is_some() { effective } else { id };
+        assert_eq!(got["effective_table_prefix"], json!(effective), "{got}");
+        assert_eq!(got["catalog"], "c");
+    }
+    let (status, _) = api
+        .post(
+            CREATE,
+            json!({ "name": "/Shared/bad", "trace_location": { "uc_trace_location": { "catalog": "c", "schema": "s", "table_prefix": "a-b" } } }),
+        )
+        .await;
+    assert_eq!(status, 400);
+
+    let (status, v) = api.get(SCIM_ME).await;
+    assert_eq!((status, &v), (200, &json!({ "userName": ME_USER_NAME })));
+    ws.disable_scim_me();
+    let (status, v) = api.get(SCIM_ME).await;
+    assert_eq!(
+        (status, v["error_code"].as_str()),
+        (404, Some("ENDPOINT_NOT_FOUND"))
+    );
+}
+
+// ------------------------------------------------------------------ set --native
+
+#[test]
+fn create_native_puts_tags_and_location_in_the_one_create_request() {
+    let ws = FakeWorkspace::start();
+    let r = run(tracecfg(&ws).args(set_native(&["--create", "-o", "json"])));
+    assert_eq!(r.code, 0, "{r}");
+    assert_eq!(
+        non_get(&ws),
+        [format!("POST {MKDIRS}"), format!("POST {CREATE}"),],
+        "{r}"
+    );
+    assert!(location_requests(&ws).is_empty());
+    let create = ws.requests_to("POST", CREATE).remove(0).json();
+    assert_eq!(create["name"], EXPERIMENT);
+    let mut tags: Vec<(String, String)> = create["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["key"].as_str().unwrap().to_string(),
+                t["value"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    tags.sort();
+    let mut expected: Vec<(String, String)> = destination_tags()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    expected.sort();
+    assert_eq!(tags, expected);
+    assert_eq!(
+        create["trace_location"],
+        json!({ "uc_trace_location": { "catalog": "main", "schema": "agents", "table_prefix": "agent_traces" } })
+    );
+
+    let v = r.json();
+    assert_eq!(v["created"], true);
+    assert_eq!(v["native"]["action"], "create_with_experiment");
+    assert_eq!(
+        v["native"]["wanted"]["spans_table"],
+        "main.agents.agent_traces_otel_spans"
+    );
+
+    // A second run finds it linked there: nothing more is written.
+    ws.clear_requests();
+    let r = run(tracecfg(&ws).args(set_native(&["--create", "-o", "json"])));
+    assert_eq!(r.code, 0, "{r}");
+    assert!(non_get(&ws).is_empty(), "{:?}", non_get(&ws));
+    assert_eq!(r.json()["native"]["action"], "unchanged");
+}
+
+#[test]
+fn create_native_with_a_table_prefix() {
+    let ws = FakeWorkspace::start();
+    let r = run(tracecfg(&ws).args(set_native(&["--create", "--table-prefix", "p2"])));
+    assert_eq!(r.code, 0, "{r}");
+    let create = ws.requests_to("POST", CREATE).remove(0).json();
+    assert_eq!(
+        create["trace_location"]["uc_trace_location"]["table_prefix"],
+        "p2"
+    );
+    let id = ws.experiment_by_name(EXPERIMENT).unwrap();
+    assert_eq!(
+        ws.experiment_json(&id).unwrap()["trace_location"]["uc_trace_location"]
+            ["effective_table_prefix"],
+        "p2"
+    );
+}
+
+/// Tag writes and the location requests run concurrently, so their interleaving is not fixed;
+/// the order is fixed within each: create the location, then link.
+fn assert_tags_then_link(ws: &FakeWorkspace, id: &str, r: &Run) {
+    let requests = non_get(ws);
+    assert_eq!(requests.len(), 5, "{requests:?}\n{r}");
+    let tag_writes: Vec<&String> = requests
+        .iter()
+        .filter(|p| **p == format!("POST {SET_TAG}"))
+        .collect();
+    assert_eq!(tag_writes.len(), 3, "{requests:?}");
+    let others: Vec<&String> = requests
+        .iter()
+        .filter(|p| **p != format!("POST {SET_TAG}"))
+        .collect();
+    assert_eq!(
+        others,
+        [
+            &format!("POST {TRACE_LOCATIONS}"),
+            &format!("POST {}", link_path(id)),
+        ],
+        "{r}"
+    );
+}
+
+#[test]
+fn existing_unlinked_experiment_gets_tags_location_and_link() {
+    let ws = FakeWorkspace::start();
+    let id = ws.add_experiment(EXPERIMENT, &[]);
+    let r = run(tracecfg(&ws).args(set_native(&["-w", "abc123", "-o", "json"])));
+    assert_eq!(r.code, 0, "{r}");
+    // The one read: the experiment. -w means no warehouse lookup.
+    assert_eq!(gets(&ws), [format!("GET {GET_BY_NAME}")]);
+    assert_tags_then_link(&ws, &id, &r);
+
+    let mut written: Vec<(String, String)> = ws
+        .requests_to("POST", SET_TAG)
+        .iter()
+        .map(|t| {
+            let b = t.json();
+            assert_eq!(b["experiment_id"], json!(id));
+            (
+                b["key"].as_str().unwrap().to_string(),
+                b["value"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    written.sort();
+    let mut expected: Vec<(String, String)> = destination_tags()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    expected.sort();
+    assert_eq!(written, expected);
+
+    let create = ws.requests_to("POST", TRACE_LOCATIONS).remove(0).json();
+    assert_eq!(
+        create,
+        create_location_body("main", "agents", "agent_traces", "abc123")
+    );
+    let link = ws.requests_to("POST", &link_path(&id)).remove(0).json();
+    assert_eq!(
+        link,
+        json!({ "experiment_id": id, "uc_table_prefix": answered_location("main", "agents", "agent_traces") })
+    );
+
+    let tags = ws.experiment_tags(&id);
+    for (k, v) in destination_tags() {
+        assert_eq!(tags.get(k).map(String::as_str), Some(v));
+    }
+    for (k, v) in native_tags_of("main.agents.agent_traces") {
+        assert_eq!(tags.get(&k), Some(&v), "{tags:?}");
+    }
+    let v = r.json();
+    assert_eq!(v["native"]["action"], "link");
+    assert_eq!(v["native"]["current"], Value::Null);
+
+    // show: the verdict is native now.
+    let r = run(tracecfg(&ws).args(["show", "-e", EXPERIMENT, "-o", "json"]));
+    assert_eq!(r.code, 0, "{r}");
+    let v = r.json();
+    assert_eq!(v["verdict"], "native", "{v}");
+    assert_eq!(v["native"]["source"], "tags");
+    assert_eq!(
+        v["native"]["spans_table"],
+        "main.agents.agent_traces_otel_spans"
+    );
+    assert!(v["warnings"].as_array().unwrap().is_empty(), "{v}");
+}
+
+#[test]
+fn the_warehouse_comes_from_databricks_warehouse_id_or_the_workspace() {
+    let ws = FakeWorkspace::start();
+    let id = ws.add_experiment(EXPERIMENT, &destination_tags());
+    let r = run(tracecfg(&ws)
+        .env("DATABRICKS_WAREHOUSE_ID", "envwh42")
+        .args(set_native(&[])));
+    assert_eq!(r.code, 0, "{r}");
+    assert_eq!(gets(&ws), [format!("GET {GET_BY_NAME}")]);
+    // The tags are already right: only the location requests write.
+    assert_eq!(
+        non_get(&ws),
+        [
+            format!("POST {TRACE_LOCATIONS}"),
+            format!("POST {}", link_path(&id)),
+        ]
+    );
+    assert_eq!(
+        ws.requests_to("POST", TRACE_LOCATIONS).remove(0).json(),
+        create_location_body("main", "agents", "agent_traces", "envwh42")
+    );
+    assert!(r.stderr.contains("envwh42"), "{r}");
+
+    // Nothing configured: the workspace default warehouse.
+    let ws = FakeWorkspace::start();
+    ws.add_experiment(EXPERIMENT, &destination_tags());
+    ws.add_warehouse("defaultwh", "Default", "RUNNING");
+    ws.set_default_warehouse("defaultwh");
+    let r = run(tracecfg(&ws).args(set_native(&[])));
+    assert_eq!(r.code, 0, "{r}");
+    assert_eq!(
+        ws.requests_to("POST", TRACE_LOCATIONS).remove(0).json()["sql_warehouse_id"],
+        "defaultwh"
+    );
+}
+
+#[test]
+fn already_linked_to_the_same_place_writes_nothing() {
+    let ws = FakeWorkspace::start();
+    let id = ws.add_experiment(EXPERIMENT, &destination_tags());
+    ws.link_trace_location(&id, "main", "agents", "agent_traces");
+    let r = run(tracecfg(&ws).args(set_native(&["-o", "json"])));
+    assert_eq!(r.code, 0, "{r}");
+    assert_eq!(gets(&ws), [format!("GET {GET_BY_NAME}")]);
+    assert!(non_get(&ws).is_empty(), "{:?}", non_get(&ws));
+    assert!(location_requests(&ws).is_empty());
+    let v = r.json();
+    assert_eq!(v["native"]["action"], "unchanged");
+    assert_eq!(v["native"]["current"]["source"], "tags");
+
+    // The same through the experiment's trace_location field (given at creation).
+    let ws = FakeWorkspace::start();
+    let id = ws.add_experiment(EXPERIMENT, &destination_tags());
+    ws.set_trace_location(
+        &id,
+        json!({ "uc_trace_location": { "catalog": "main", "schema": "agents", "table_prefix": "agent_traces", "effective_table_prefix": "agent_traces" } }),
+    );
+    let r = run(tracecfg(&ws).args(set_native(&["--check"])));
+    assert_eq!(r.code, 0, "{r}");
+    assert!(non_get(&ws).is_empty());
+}
+
+#[test]
+fn linked_elsewhere_is_refused_before_any_write() {
+    let ws = FakeWorkspace::start();
+    let id = ws.add_experiment(EXPERIMENT, &[]);
+    ws.link_trace_location(&id, "main", "other", "agent_traces");
+    let r = run(tracecfg(&ws).args(set_native(&["-w", "abc123"])));
+    assert_eq!(r.code, 1, "{r}");
+    let errors = r.error_lines();
+    assert_eq!(errors.len(), 1, "{r}");
+    assert!(errors[0].contains("already linked"), "{r}");
+    assert!(errors[0].contains("main.other.agent_traces"), "{r}");
+    assert!(
+        r.hint()
+            .is_some_and(|h| h.contains("tracecfg unset --native")),
+        "{r}"
+    );
+    assert!(non_get(&ws).is_empty(), "{:?}", non_get(&ws));
+    assert_eq!(ws.experiment_tags(&id).len(), 3, "only the native tags");
+}
+
+#[test]
+fn without_the_api_says_which_preview_to_enable_and_keeps_the_tags() {
+    let ws = FakeWorkspace::start();
+    let id = ws.add_experiment(EXPERIMENT, &[]);
+    ws.disable_trace_locations();
+    let r = run(tracecfg(&ws).args(set_native(&["-w", "abc123"])));
+    assert_eq!(r.code, 1, "{r}");
+    let errors = r.error_lines();
+    assert_eq!(errors.len(), 1, "{r}");
+    assert!(
+        errors[0].contains("does not offer the Unity Catalog trace location API"),
+        "{r}"
+    );
+    assert!(
+        r.hint()
+            .is_some_and(|h| h.contains("enable the 'OpenTelemetry on Databricks' preview")),
+        "the preview to enable is named: {r}"
+    );
+    // The tags were written as asked; the link was never tried.
+    let tags = ws.experiment_tags(&id);
+    assert_eq!(tags.len(), 3, "{tags:?}");
+    for (k, v) in destination_tags() {
+        assert_eq!(tags.get(k).map(String::as_str), Some(v));
+    }
+    assert_eq!(ws.requests_to("POST", TRACE_LOCATIONS).len(), 1);
+    assert!(ws.requests_to("POST", &link_path(&id)).is_empty());
+}
+
+#[test]
+fn dry_run_and_check_write_nothing() {
+    let ws = FakeWorkspace::start();
+    let id = ws.add_experiment(EXPERIMENT, &[]);
+    let r = run(tracecfg(&ws).args(set_native(&["--dry-run", "-o", "json"])));
+    assert_eq!(r.code, 0, "{r}");
+    assert!(non_get(&ws).is_empty(), "{:?}", non_get(&ws));
+    let v = r.json();
+    assert_eq!(v["dry_run"], true);
+    assert_eq!(v["native"]["action"], "link");
+
+    // Tags right, link missing: drift, exit 5, nothing written.
+    let ws = FakeWorkspace::start();
+    let id2 = ws.add_experiment(EXPERIMENT, &destination_tags());
+    let r = run(tracecfg(&ws).args(set_native(&["--check", "-o", "json"])));
+    assert_eq!(r.code, 5, "{r}");
+    assert!(non_get(&ws).is_empty(), "{:?}", non_get(&ws));
+    let v = r.json();
+    assert!(v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["action"] == "unchanged"));
+    assert_eq!(v["native"]["action"], "link");
+    assert_eq!(ws.experiment_tags(&id2).len(), 3);
+
+    // The same command without --native finds no drift.
+    let r = run(tracecfg(&ws).args([
+        "set",
+        "-e",
+        EXPERIMENT,
+        "--catalog",
+        "main",
+        "--schema",
+        "agents",
+        "--check",
+    ]));
+    assert_eq!(r.code, 0, "{r}");
+    let _ = id;
+}
+
+#[test]
+fn invalid_prefixes_exit_2_before_any_request() {
+    let ws = FakeWorkspace::start();
+    ws.add_experiment(EXPERIMENT, &[]);
+    for (args, flag) in [
+        (set_native(&["--table-prefix", "a-b"]), "--table-prefix"),
+        (set_native(&["--table", "tränen"]), "--table"),
+        (
+            set_native(&["--create", "--table-prefix", "a b"]),
+            "--table-prefix",
+        ),
+    ] {
+        let r = run(tracecfg(&ws).args(&args));
+        assert_eq!(r.code, 2, "{args:?}: {r}");
+        let errors = r.error_lines();
+        assert_eq!(errors.len(), 1, "{r}");
+        assert!(
+            errors[0].contains(flag) && errors[0].contains("prefix"),
+            "{args:?}: {r}"
+        );
+        assert!(ws.requests().is_empty(), "{args:?}: {:?}", ws.requests());
+    }
+}
+
+// ------------------------------------------------------------------ unset --native
+
+#[test]
+fn unset_native_unlinks_and_removes_the_tags() {
+    let ws = FakeWorkspace::start();
+    let id = ws.add_experiment(EXPERIMENT, &[]);
+    let r = run(tracecfg(&ws).args(set_native(&["-w", "abc123"])));
+    assert_eq!(r.code, 0, "{r}");
+    assert_eq!(ws.experiment_tags(&id).len(), 6);
+    ws.clear_requests();
+
+    let r = run(tracecfg(&ws).args(["unset", "-e", EXPERIMENT, "--native", "-o", "json"]));
+    assert_eq!(r.code, 0, "{r}");
+    let unlinks = ws.requests_to("POST", &unlink_path(&id));
+    assert_eq!(unlinks.len(), 1, "{:?}", non_get(&ws));
+    assert_eq!(
+        unlinks[0].json(),
+        json!({ "experiment_id": id, "uc_schema": { "catalog_name": "main", "schema_name": "agents" } })
+    );
+    assert_eq!(ws.requests_to("POST", DELETE_TAG).len(), 3);
+    assert!(
+        ws.experiment_tags(&id).is_empty(),
+        "{:?}",
+        ws.experiment_tags(&id)
+    );
+    let v = r.json();
+    assert_eq!(v["native"]["action"], "unlink");
+    assert_eq!(v["native"]["current"]["catalog"], "main");
+
+    // show: nothing left.
+    let r = run(tracecfg(&ws).args(["show", "-e", EXPERIMENT, "-o", "json"]));
+    assert_eq!(r.json()["verdict"], "none", "{r}");
+}
+
+#[test]
+fn unset_native_without_a_native_location_sends_no_unlink() {
+    let ws = FakeWorkspace::start();
+    let id = ws.add_experiment(EXPERIMENT, &destination_tags());
+    let r = run(tracecfg(&ws).args(["unset", "-e", EXPERIMENT, "--native", "-o", "json"]));
+    assert_eq!(r.code, 0, "{r}");
+    assert!(location_requests(&ws).is_empty(), "{:?}", non_get(&ws));
+    assert_eq!(non_get(&ws), vec![format!("POST {DELETE_TAG}"); 3]);
+    assert!(ws.experiment_tags(&id).is_empty());
+    assert_eq!(r.json()["native"]["action"], "unchanged");
+
+    // --dry-run with a location: nothing is sent.
+    let ws = FakeWorkspace::start();
+    let id = ws.add_experiment(EXPERIMENT, &destination_tags());
+    ws.link_trace_location(&id, "main", "agents", "agent_traces");
+    let r = run(tracecfg(&ws).args([
+        "unset",
+        "-e",
+        EXPERIMENT,
+        "--native",
+        "--dry-run",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(r.code, 0, "{r}");
+    assert!(non_get(&ws).is_empty());
+    assert_eq!(r.json()["native"]["action"], "unlink");
+    assert_eq!(ws.experiment_tags(&id).len(), 6);
+}
+
+// ------------------------------------------------------------------ query --layout otel
+
+#[test]
+fn query_otel_print_sql_uses_the_native_spans_table() {
+    let ws = FakeWorkspace::start();
+    ws.add_experiment(EXPERIMENT, &[]);
+    let r = run(tracecfg(&ws).args([
+        "set",
+        "-e",
+        EXPERIMENT,
+        "--catalog",
+        "c",
+        "--schema",
+        "s",
+        "--native",
+        "--table-prefix",
+        "p",
+        "-w",
+        "abc123",
+    ]));
+    assert_eq!(r.code, 0, "{r}");
+    ws.clear_requests();
+
+    let r = run(tracecfg(&ws).args([
+        "query",
+        "-e",
+        EXPERIMENT,
+        "--layout",
+        "otel",
+        "--user",
+        "user123",
+        "--print-sql",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(r.code, 0, "{r}");
+    let v = r.json();
+    let sql = v["sql"].as_str().unwrap();
+    assert!(sql.contains("`c`.`s`.`p_otel_spans`"), "{sql}");
+    assert!(sql.contains("from_json(to_json(attributes)"), "{sql}");
+    assert!(sql.contains(":user"), "{sql}");
+    assert!(!sql.contains("user123"), "the value is a parameter: {sql}");
+    let params = v["parameters"].as_array().unwrap();
+    assert!(
+        params
+            .iter()
+            .any(|p| p["name"] == "user" && p["value"] == "user123"),
+        "{v}"
+    );
+    assert!(ws.statements().is_empty(), "no statement is executed");
+    assert!(non_get(&ws).is_empty(), "{:?}", non_get(&ws));
+}
+
+// ------------------------------------------------------------------ a location given at creation
+
+/// An experiment created with `trace_location` (immutable, research §2).
+fn created_with_location(ws: &FakeWorkspace, schema: &str) -> String {
+    let r = run(tracecfg(ws).args([
+        "set",
+        "-e",
+        EXPERIMENT,
+        "--catalog",
+        "main",
+        "--schema",
+        schema,
+        "--native",
+        "--create",
+    ]));
+    assert_eq!(r.code, 0, "{r}");
+    let id = ws.experiment_by_name(EXPERIMENT).unwrap();
+    ws.clear_requests();
+    id
+}
+
+#[test]
+fn a_location_given_at_creation_is_not_unlinked() {
+    let ws = FakeWorkspace::start();
+    let id = created_with_location(&ws, "agents");
+    let r = run(tracecfg(&ws).args(["unset", "-e", EXPERIMENT, "--native"]));
+    assert_eq!(r.code, 1, "{r}");
+    let errors = r.error_lines();
+    assert_eq!(errors.len(), 1, "{r}");
+    assert!(errors[0].contains("created"), "{r}");
+    assert!(
+        r.hint().is_some_and(|h| h.contains("without --native")),
+        "{r}"
+    );
+    assert!(
+        non_get(&ws).is_empty(),
+        "refused before any write: {:?}",
+        non_get(&ws)
+    );
+    assert_eq!(ws.experiment_tags(&id).len(), 3);
+
+    // Without --native the tags go, the location stays.
+    let r = run(tracecfg(&ws).args(["unset", "-e", EXPERIMENT]));
+    assert_eq!(r.code, 0, "{r}");
+    assert!(ws.experiment_tags(&id).is_empty());
+    assert!(location_requests(&ws).is_empty());
+}
+
+#[test]
+fn a_location_given_at_creation_cannot_be_replaced() {
+    let ws = FakeWorkspace::start();
+    created_with_location(&ws, "agents");
+    let r = run(tracecfg(&ws).args([
+        "set",
+        "-e",
+        EXPERIMENT,
+        "--catalog",
+        "main",
+        "--schema",
+        "other",
+        "--native",
+        "-w",
+        "abc123",
+    ]));
+    assert_eq!(r.code, 1, "{r}");
+    assert!(r.error_lines()[0].contains("already linked"), "{r}");
+    let hint = r.hint().unwrap_or_default();
+    assert!(
+        !hint.contains("unset --native") && hint.contains("created"),
+        "unset --native cannot remove it, so the hint does not offer it: {r}"
+    );
+    assert!(non_get(&ws).is_empty(), "{:?}", non_get(&ws));
+}
+
+#[test]
+fn unset_native_without_the_api_exits_1_and_says_what_was_removed() {
+    let ws = FakeWorkspace::start();
+    let id = ws.add_experiment(EXPERIMENT, &destination_tags());
+    ws.link_trace_location(&id, "main", "agents", "agent_traces");
+    ws.disable_trace_locations();
+    let r = run(tracecfg(&ws).args(["unset", "-e", EXPERIMENT, "--native"]));
+    assert_eq!(r.code, 1, "a missing API is not a missing resource: {r}");
+    let errors = r.error_lines();
+    assert_eq!(errors.len(), 1, "{r}");
+    assert!(
+        errors[0].contains("3 destination tag(s) removed"),
+        "says what was done: {r}"
+    );
+    assert!(errors[0].contains("not unlinked"), "{r}");
+    assert!(
+        r.hint()
+            .is_some_and(|h| h.contains("'OpenTelemetry on Databricks'")),
+        "{r}"
+    );
+    // The destination tags are gone; the link (and its tags) stay.
+    let tags = ws.experiment_tags(&id);
+    assert_eq!(tags.len(), 3, "{tags:?}");
+    assert!(tags.contains_key(NATIVE_PATH_TAG));
+}
+
+#[test]
+fn query_chooses_the_otel_layout_when_only_a_native_location_exists() {
+    let ws = FakeWorkspace::start();
+    let id = ws.add_experiment(EXPERIMENT, &[]);
+    ws.link_trace_location(&id, "c", "s", "p");
+    let r = run(tracecfg(&ws).args([
+        "query",
+        "-e",
+        EXPERIMENT,
+        "--user",
+        "user123",
+        "--print-sql",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(r.code, 0, "{r}");
+    let sql = r.json()["sql"].as_str().unwrap().to_string();
+    assert!(sql.contains("FROM `c`.`s`.`p_otel_spans`"), "{sql}");
+    assert!(ws.statements().is_empty());
+
+    // With the destination tags as well, the tagged table is the default.
+    let ws = FakeWorkspace::start();
+    let id = ws.add_experiment(EXPERIMENT, &destination_tags());
+    ws.link_trace_location(&id, "c", "s", "p");
+    let r = run(tracecfg(&ws).args(["query", "-e", EXPERIMENT, "--print-sql", "-o", "json"]));
+    assert_eq!(r.code, 0, "{r}");
+    let sql = r.json()["sql"].as_str().unwrap().to_string();
+    assert!(sql.contains("FROM `main`.`agents`.`agent_traces`"), "{sql}");
+}
