@@ -297,6 +297,27 @@ fn expired_links_are_requested_again() {
 // ---------------------------------------------------------------- values
 
 #[test]
+fn json_keys_follow_the_column_order() {
+    let ws = FakeWorkspace::start();
+    ws.declare_result(
+        "FROM results",
+        StatementResult::table(
+            &[("z_last", "STRING"), ("m", "LONG"), ("a_first", "BOOLEAN")],
+            &[&[Some("x"), Some("1"), None]],
+        ),
+    );
+    let r = run(query(&ws).args(["-o", "jsonl"]));
+    assert_eq!(r.code, 0, "{r}");
+    assert_eq!(r.stdout, "{\"z_last\":\"x\",\"m\":1,\"a_first\":null}\n");
+    let r = run(query(&ws).args(["-o", "json"]));
+    assert_eq!(r.code, 0, "{r}");
+    assert_eq!(
+        r.stdout,
+        "[\n  {\"z_last\":\"x\",\"m\":1,\"a_first\":null}\n]\n"
+    );
+}
+
+#[test]
 fn null_and_empty_string_stay_apart_in_every_format() {
     let ws = FakeWorkspace::start();
     ws.declare_result(

@@ -5,7 +5,7 @@
 //! empty unquoted field vs `""`; in a table `NULL` vs an empty cell.
 
 use anyhow::Result;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::{write_stdout, OutputFormat};
 use crate::api::statements::Column;
@@ -52,16 +52,24 @@ pub fn typed_value(type_name: Option<&str>, cell: Option<&str>) -> Value {
     parsed.unwrap_or_else(|| Value::String(text.to_string()))
 }
 
-fn object(columns: &[Column], row: &Row) -> Value {
-    let mut map = Map::new();
+/// One row as a JSON object, its keys in the order of the result's columns (a `Map` would sort
+/// them by name).
+fn object(columns: &[Column], row: &Row) -> Result<String> {
+    let mut out = String::from("{");
     for (i, column) in columns.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
         let cell = row.get(i).and_then(|c| c.as_deref());
-        map.insert(
-            column.name.clone(),
-            typed_value(column.type_name.as_deref(), cell),
-        );
+        out.push_str(&serde_json::to_string(&column.name)?);
+        out.push(':');
+        out.push_str(&serde_json::to_string(&typed_value(
+            column.type_name.as_deref(),
+            cell,
+        ))?);
     }
-    Value::Object(map)
+    out.push('}');
+    Ok(out)
 }
 
 #[derive(Default)]
@@ -80,7 +88,7 @@ impl RowSink for JsonArraySink {
         let mut out = String::new();
         for row in rows {
             out.push_str(if self.written == 0 { "\n  " } else { ",\n  " });
-            out.push_str(&serde_json::to_string(&object(&self.columns, row))?);
+            out.push_str(&object(&self.columns, row)?);
             self.written += 1;
         }
         write_stdout(out.as_bytes())
@@ -105,7 +113,7 @@ impl RowSink for JsonLinesSink {
     fn rows(&mut self, rows: &[Row]) -> Result<()> {
         let mut out = String::new();
         for row in rows {
-            out.push_str(&serde_json::to_string(&object(&self.columns, row))?);
+            out.push_str(&object(&self.columns, row)?);
             out.push('\n');
         }
         write_stdout(out.as_bytes())
