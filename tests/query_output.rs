@@ -294,6 +294,39 @@ fn expired_links_are_requested_again() {
     }
 }
 
+#[test]
+fn a_link_refused_for_good_names_the_chunk_and_blames_the_storage() {
+    let ws = FakeWorkspace::start();
+    ws.declare_result(
+        "FROM results",
+        StatementResult {
+            chunks: 2,
+            ..numbered(4)
+        },
+    );
+    ws.fault(
+        Fault::on("GET", &format!("/presigned/{}/1", statement_id(1)))
+            .status(403)
+            .body("<?xml version=\"1.0\"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"),
+    );
+    let r = run(query(&ws).args(["--disposition", "external-links", "-o", "jsonl"]));
+    assert_ne!(r.code, 0, "{r}");
+    let errors = r.error_lines();
+    assert_eq!(errors.len(), 1, "{r}");
+    assert!(errors[0].contains("result chunk 1"), "{r}");
+    assert!(errors[0].contains("403"), "{r}");
+    let hint = r.hint().unwrap_or_else(|| panic!("a hint: {r}"));
+    assert!(hint.contains("storage"), "{r}");
+    assert!(!hint.contains("check that the credential"), "{r}");
+    // The chunk was asked for again once for a fresh link, which failed the same way.
+    assert_eq!(chunk_gets(&ws, 1).len(), 2, "{r}");
+    assert_eq!(
+        ws.requests_to("GET", &format!("/presigned/{}/1", statement_id(1)))
+            .len(),
+        2
+    );
+}
+
 // ---------------------------------------------------------------- values
 
 #[test]
