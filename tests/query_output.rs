@@ -417,6 +417,7 @@ fn json_values_are_typed_by_column() {
                 ("small", "INT"),
                 ("score", "DOUBLE"),
                 ("price", "DECIMAL(10,2)"),
+                ("big", "DECIMAL(38,2)"),
                 ("ok", "BOOLEAN"),
                 ("attrs", "MAP<STRING,STRING>"),
                 ("list", "ARRAY<INT>"),
@@ -429,6 +430,7 @@ fn json_values_are_typed_by_column() {
                     Some("-7"),
                     Some("0.25"),
                     Some("12.50"),
+                    Some("12345678901234567890.12"),
                     Some("true"),
                     Some(r#"{"k":"v","n":"1"}"#),
                     Some("[1,2,3]"),
@@ -440,6 +442,7 @@ fn json_values_are_typed_by_column() {
                     Some("0"),
                     Some("-1E+3"),
                     None,
+                    Some("-3.10"),
                     Some("false"),
                     Some("{}"),
                     None,
@@ -456,6 +459,11 @@ fn json_values_are_typed_by_column() {
     assert_eq!(rows[0]["small"], json!(-7));
     assert_eq!(rows[0]["score"], json!(0.25));
     assert_eq!(rows[0]["price"], json!(12.5));
+    assert_eq!(
+        rows[0]["big"],
+        json!("12345678901234567890.12"),
+        "a DECIMAL a double cannot hold stays exact, as a string"
+    );
     assert_eq!(rows[0]["ok"], json!(true));
     assert_eq!(rows[0]["attrs"], json!({"k": "v", "n": "1"}));
     assert_eq!(rows[0]["list"], json!([1, 2, 3]));
@@ -463,7 +471,7 @@ fn json_values_are_typed_by_column() {
     assert_eq!(rows[0]["at"], json!("2026-11-01T00:00:00.000Z"));
     assert_eq!(
         rows[1],
-        json!({"id": null, "small": 0, "score": -1000.0, "price": null, "ok": false,
+        json!({"id": null, "small": 0, "score": -1000.0, "price": null, "big": -3.1, "ok": false,
                "attrs": {}, "list": null, "label": "", "at": null})
     );
     // jsonl is typed the same way; csv keeps the text.
@@ -472,7 +480,7 @@ fn json_values_are_typed_by_column() {
     let r = run(query(&ws).args(["-o", "csv"]));
     assert!(
         r.stdout
-            .contains("\r\n9007199254740993,-7,0.25,12.50,true,"),
+            .contains("\r\n9007199254740993,-7,0.25,12.50,12345678901234567890.12,true,"),
         "{r}"
     );
 }

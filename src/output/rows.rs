@@ -29,7 +29,8 @@ pub fn sink_for(format: OutputFormat) -> Box<dyn RowSink> {
 }
 
 /// A cell as typed JSON, using the column's SQL type: numbers, booleans, nested JSON for MAP,
-/// ARRAY and STRUCT; strings otherwise (and whenever the text does not parse as its type).
+/// ARRAY and STRUCT; strings otherwise (and whenever the text does not parse as its type, or is
+/// a DECIMAL that a JSON number, a double, cannot hold exactly).
 pub fn typed_value(type_name: Option<&str>, cell: Option<&str>) -> Value {
     let Some(text) = cell else {
         return Value::Null;
@@ -38,8 +39,12 @@ pub fn typed_value(type_name: Option<&str>, cell: Option<&str>) -> Value {
         "BYTE" | "SHORT" | "INT" | "LONG" | "BIGINT" | "TINYINT" | "SMALLINT" | "INTEGER" => {
             text.parse::<i64>().ok().map(Value::from)
         }
-        "FLOAT" | "DOUBLE" | "DECIMAL" => serde_json::from_str::<serde_json::Number>(text)
+        "FLOAT" | "DOUBLE" => serde_json::from_str::<serde_json::Number>(text)
             .ok()
+            .map(Value::Number),
+        "DECIMAL" => serde_json::from_str::<serde_json::Number>(text)
+            .ok()
+            .filter(|_| decimal_fits_f64(text))
             .map(Value::Number),
         "BOOLEAN" => match text {
             "true" => Some(Value::Bool(true)),
@@ -54,6 +59,34 @@ pub fn typed_value(type_name: Option<&str>, cell: Option<&str>) -> Value {
 
 /// One row as a JSON object, its keys in the order of the result's columns (a `Map` would sort
 /// them by name).
+/// Whether a DECIMAL's text survives the trip through a double: `12.50` does (as 12.5),
+/// `12345678901234567890.12` does not and stays a string rather than losing digits.
+fn decimal_fits_f64(text: &str) -> bool {
+    fn normalized(text: &str) -> Option<String> {
+        let (negative, digits) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text.strip_prefix('+').unwrap_or(text)),
+        };
+        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+        if !(int.chars().chain(frac.chars())).all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        let (int, frac) = (int.trim_start_matches('0'), frac.trim_end_matches('0'));
+        let sign = if negative && !(int.is_empty() && frac.is_empty()) {
+            "-"
+        } else {
+            ""
+        };
+        Some(format!("{sign}{int}.{frac}"))
+    }
+    match text.parse::<f64>() {
+        Ok(f) if f.is_finite() => {
+            normalized(text).is_some() && normalized(text) == normalized(&f.to_string())
+        }
+        _ => false,
+    }
+}
+
 fn object(columns: &[Column], row: &Row) -> Result<String> {
     let mut out = String::from("{");
     for (i, column) in columns.iter().enumerate() {
@@ -229,6 +262,28 @@ mod tests {
         assert_eq!(typed_value(Some("STRING"), Some("")), Value::from(""));
         assert_eq!(typed_value(Some("STRING"), None), Value::Null);
         assert_eq!(typed_value(Some("INT"), Some("x")), Value::from("x"));
+        assert_eq!(
+            typed_value(Some("DECIMAL"), Some("12.50")),
+            serde_json::json!(12.5)
+        );
+        assert_eq!(
+            typed_value(Some("DECIMAL"), Some("-0.10")),
+            serde_json::json!(-0.1)
+        );
+        assert_eq!(
+            typed_value(Some("DECIMAL"), Some("100000000000000000000")),
+            serde_json::json!(1e20)
+        );
+        for exact in [
+            "12345678901234567890.12",
+            "0.12345678901234567891",
+            "9007199254740993",
+        ] {
+            assert_eq!(
+                typed_value(Some("DECIMAL"), Some(exact)),
+                Value::from(exact)
+            );
+        }
     }
 
     #[test]
