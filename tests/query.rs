@@ -692,6 +692,16 @@ fn warehouse_default_setting_then_first_running_then_first() {
 }
 
 #[test]
+fn an_unknown_warehouse_exits_3() {
+    let ws = workspace();
+    ws.declare_result(TABLE_SQL, traces(1));
+    ws.add_warehouse("wh1", "Starter", "RUNNING");
+    let r = run(tracecfg(&ws).args(["query", "-e", EXP, "-w", "nope42"]));
+    assert_eq!(r.code, 3, "{r}");
+    assert!(r.error_lines()[0].contains("nope42"), "{r}");
+}
+
+#[test]
 fn no_warehouse_at_all_exits_3() {
     let ws = workspace();
     ws.declare_result(TABLE_SQL, traces(1));

@@ -155,6 +155,23 @@ fn parallel_1_fetches_one_chunk_at_a_time() {
         asked[2] - asked[1] >= Duration::from_millis(280),
         "{asked:?}"
     );
+
+    // --parallel 2: chunk 3 waits until chunk 1 (the slowest, 400 ms) is in, though chunk 2
+    // answered long before.
+    let ws = FakeWorkspace::start();
+    ws.declare_result("FROM results", out_of_order(20));
+    let r = run(query(&ws).args(["--parallel", "2", "-o", "jsonl"]));
+    assert_eq!(r.code, 0, "{r}");
+    assert_eq!(ids_of(&jsonl(&r.stdout)), expected_ids(20));
+    let asked: Vec<Instant> = (1..5).map(|c| chunk_gets(&ws, c)[0].at).collect();
+    assert!(
+        asked[1] - asked[0] < Duration::from_millis(200),
+        "{asked:?}"
+    );
+    assert!(
+        asked[2] - asked[0] >= Duration::from_millis(380),
+        "{asked:?}"
+    );
 }
 
 #[test]
