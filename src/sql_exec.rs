@@ -401,9 +401,11 @@ async fn link_rows(
                         format!("no fresh link for chunk {index}"),
                     )
                 })?;
-            statements::fetch_link(client, &link).await?
+            statements::fetch_link(client, &link)
+                .await
+                .map_err(|e| link_error(index, e))?
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(link_error(index, e)),
     };
     off_thread(move || {
         serde_json::from_slice::<Vec<Row>>(&bytes).map_err(|e| {
@@ -415,6 +417,19 @@ async fn link_rows(
         })
     })
     .await
+}
+
+/// A presigned link that failed for good: the error names the chunk, and a refusal by the
+/// cloud storage says so rather than blaming the workspace credential (which was not sent).
+fn link_error(index: u64, error: HttpError) -> anyhow::Error {
+    let refused = error.api().is_some_and(|a| matches!(a.status, 400 | 403));
+    let e = CliError::new(error.exit_code(), format!("result chunk {index}: {error}"));
+    if refused {
+        e.with_hint("the cloud storage refused the result's presigned link (the workspace credential is not involved): a storage firewall or proxy may block this network; results under 25 MiB can come inline with --disposition inline")
+            .into()
+    } else {
+        e.into()
+    }
 }
 
 /// Asks the server to cancel a statement; waits at most 10 s for the answer.

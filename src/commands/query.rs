@@ -44,7 +44,7 @@ pub async fn run(ctx: &Context, args: &QueryArgs) -> Result<ExitCode> {
         .collect::<Result<Vec<_>, _>>()?;
     reject_duplicate_params(&raw_params)?;
     let filters = filters(args)?;
-    let source = table_source(ctx, args, raw_sql.as_deref())?;
+    let source = table_source(ctx, args, raw_sql.as_deref(), &raw_params)?;
     if let Some(w) = &args.warehouse {
         crate::warehouse_choice::validate_warehouse_id(w)?;
     }
@@ -287,6 +287,7 @@ fn table_source(
     ctx: &Context,
     args: &QueryArgs,
     raw_sql: Option<&str>,
+    raw_params: &[Parameter],
 ) -> Result<TableSource, CliError> {
     if let Some(table) = &args.table {
         return Ok(TableSource::Flag(Destination::parse_full_name(
@@ -294,11 +295,24 @@ fn table_source(
         )?));
     }
     match raw_sql {
-        Some(sql) if !sql.contains(":table") => Ok(TableSource::NotNeeded),
+        // Raw SQL needs the destination only to bind a `:table` the user did not bind.
+        Some(sql) if !uses_table_marker(sql) || raw_params.iter().any(|p| p.name == "table") => {
+            Ok(TableSource::NotNeeded)
+        }
         _ => Ok(TableSource::Experiment(
             ctx.experiment_ref(&args.experiment)?,
         )),
     }
+}
+
+/// Whether the SQL mentions the parameter `:table` (not `:table_name` or another longer name).
+fn uses_table_marker(sql: &str) -> bool {
+    sql.match_indices(":table").any(|(i, m)| {
+        !sql[i + m.len()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_')
+    })
 }
 
 async fn build_statement(
@@ -319,7 +333,7 @@ async fn build_statement(
     };
     match raw_sql {
         Some(sql) => {
-            if let Some((_, table_sql)) = table {
+            if let Some((_, table_sql)) = table.filter(|_| uses_table_marker(&sql)) {
                 if !raw_params.iter().any(|p| p.name == "table") {
                     raw_params.push(Parameter {
                         name: "table".into(),
@@ -377,5 +391,20 @@ async fn experiment_table(
             let d = Destination::parse_full_name("the native spans table", &n.spans_table)?;
             Ok((Layout::Otel, d.sql_name()))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_marker_is_a_whole_parameter_name() {
+        assert!(uses_table_marker("SELECT * FROM IDENTIFIER(:table)"));
+        assert!(uses_table_marker("SELECT :table"));
+        assert!(uses_table_marker("SELECT :table_x, :table"));
+        assert!(!uses_table_marker("SELECT :table_name"));
+        assert!(!uses_table_marker("SELECT :tables, :table2"));
+        assert!(!uses_table_marker("SELECT 1"));
     }
 }

@@ -56,6 +56,10 @@ fn typed(kind: Kind, text: &str) -> Value {
         Kind::Number => serde_json::from_str::<serde_json::Number>(text)
             .ok()
             .map(Value::Number),
+        Kind::Decimal => serde_json::from_str::<serde_json::Number>(text)
+            .ok()
+            .filter(|_| decimal_fits_f64(text))
+            .map(Value::Number),
         Kind::Boolean => match text {
             "true" => Some(Value::Bool(true)),
             "false" => Some(Value::Bool(false)),
@@ -67,11 +71,40 @@ fn typed(kind: Kind, text: &str) -> Value {
     parsed.unwrap_or_else(|| Value::String(text.to_string()))
 }
 
+/// Whether a DECIMAL's text survives the trip through a double: `12.50` does (as 12.5),
+/// `12345678901234567890.12` does not and stays a string rather than losing digits.
+fn decimal_fits_f64(text: &str) -> bool {
+    fn normalized(text: &str) -> Option<String> {
+        let (negative, digits) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text.strip_prefix('+').unwrap_or(text)),
+        };
+        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+        if !(int.chars().chain(frac.chars())).all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        let (int, frac) = (int.trim_start_matches('0'), frac.trim_end_matches('0'));
+        let sign = if negative && !(int.is_empty() && frac.is_empty()) {
+            "-"
+        } else {
+            ""
+        };
+        Some(format!("{sign}{int}.{frac}"))
+    }
+    match text.parse::<f64>() {
+        Ok(f) if f.is_finite() => {
+            normalized(text).is_some() && normalized(text) == normalized(&f.to_string())
+        }
+        _ => false,
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Text,
     Integer,
     Number,
+    Decimal,
     Boolean,
     Nested,
 }
@@ -82,7 +115,8 @@ impl Kind {
             "BYTE" | "SHORT" | "INT" | "LONG" | "BIGINT" | "TINYINT" | "SMALLINT" | "INTEGER" => {
                 Kind::Integer
             }
-            "FLOAT" | "DOUBLE" | "DECIMAL" => Kind::Number,
+            "FLOAT" | "DOUBLE" => Kind::Number,
+            "DECIMAL" => Kind::Decimal,
             "BOOLEAN" => Kind::Boolean,
             "MAP" | "ARRAY" | "STRUCT" => Kind::Nested,
             _ => Kind::Text,
@@ -299,6 +333,28 @@ mod tests {
         assert_eq!(typed_value(Some("STRING"), Some("")), Value::from(""));
         assert_eq!(typed_value(Some("STRING"), None), Value::Null);
         assert_eq!(typed_value(Some("INT"), Some("x")), Value::from("x"));
+        assert_eq!(
+            typed_value(Some("DECIMAL"), Some("12.50")),
+            serde_json::json!(12.5)
+        );
+        assert_eq!(
+            typed_value(Some("DECIMAL"), Some("-0.10")),
+            serde_json::json!(-0.1)
+        );
+        assert_eq!(
+            typed_value(Some("DECIMAL"), Some("100000000000000000000")),
+            serde_json::json!(1e20)
+        );
+        for exact in [
+            "12345678901234567890.12",
+            "0.12345678901234567891",
+            "9007199254740993",
+        ] {
+            assert_eq!(
+                typed_value(Some("DECIMAL"), Some(exact)),
+                Value::from(exact)
+            );
+        }
     }
 
     #[test]
