@@ -335,6 +335,30 @@ fn destination_tags_partial_or_absent_fail() {
 }
 
 #[test]
+fn a_native_location_without_tags_only_warns_and_its_schema_is_checked() {
+    let ws = FakeWorkspace::start();
+    healthy(&ws);
+    let id = ws.add_experiment("/Shared/native_only", &[]);
+    ws.link_trace_location(&id, "main", "agents", "p");
+    let d = doctor(&mut tracecfg(&ws), &["-e", "/Shared/native_only"]);
+    assert_eq!(d.run.code, 0, "{}", d.run);
+    assert_eq!(d.status("destination tags"), "warn");
+    assert_eq!(d.status("trace routing"), "ok");
+    assert_eq!(d.status("unity catalog"), "ok", "{:?}", d.checks);
+
+    let other = ws.add_experiment("/Shared/native_missing_schema", &[]);
+    ws.link_trace_location(&other, "main", "gone", "p");
+    let d = doctor(&mut tracecfg(&ws), &["-e", "/Shared/native_missing_schema"]);
+    assert_eq!(d.run.code, 3, "{}", d.run);
+    assert_eq!(d.status("unity catalog"), "fail");
+    assert!(
+        d.check("unity catalog").detail.contains("main.gone"),
+        "{:?}",
+        d.checks
+    );
+}
+
+#[test]
 fn trace_routing_warns_on_tags_only_and_mismatch() {
     let ws = FakeWorkspace::start();
     healthy(&ws);

@@ -204,33 +204,38 @@ async fn check_experiment(
     );
     let tags = experiment.tag_map();
     let tagged = TaggedDestination::from_tags(&tags);
-    match tagged.status {
-        ConfigStatus::Configured => report.ok(
+    let native = native_location(&experiment, &tags);
+    let missing = match tagged.status {
+        ConfigStatus::Configured => None,
+        ConfigStatus::Partial => Some(format!(
+            "incomplete: missing {} (run tracecfg set)",
+            tagged.missing_tags.join(", ")
+        )),
+        ConfigStatus::NotConfigured => Some("not configured (run tracecfg set)".to_string()),
+    };
+    match missing {
+        None => report.ok(
             "destination tags",
             tagged.full_name.clone().unwrap_or_default(),
         ),
-        ConfigStatus::Partial => report.fail(
-            "destination tags",
-            format!(
-                "incomplete: missing {} (run tracecfg set)",
-                tagged.missing_tags.join(", ")
-            ),
-            ExitCode::NotFound,
-        ),
-        ConfigStatus::NotConfigured => report.fail(
-            "destination tags",
-            "not configured (run tracecfg set)",
-            ExitCode::NotFound,
-        ),
+        // Traces still land through the native location: the tags are only a record of intent.
+        Some(why) if native.is_some() => report.warn("destination tags", why),
+        Some(why) => report.fail("destination tags", why, ExitCode::NotFound),
     }
-    let native = native_location(&experiment, &tags);
     match verdict(&tagged, native.as_ref()) {
-        Verdict::Native => report.ok("trace routing", format!("native location: traces land in {}", native.map(|n| n.spans_table).unwrap_or_default())),
-        Verdict::Mismatch => report.warn("trace routing", format!("mismatch: traces land in {}, not in the table the tags name", native.map(|n| n.spans_table).unwrap_or_default())),
+        Verdict::Native => report.ok("trace routing", format!("native location: traces land in {}", native.as_ref().map(|n| n.spans_table.as_str()).unwrap_or_default())),
+        Verdict::Mismatch => report.warn("trace routing", format!("mismatch: traces land in {}, not in the table the tags name", native.as_ref().map(|n| n.spans_table.as_str()).unwrap_or_default())),
         Verdict::TagsOnly => report.warn("trace routing", "tags only: nothing routes traces to the tagged table (tracecfg set --native links a native location)"),
         Verdict::None => report.warn("trace routing", "no destination and no native location"),
     }
-    tagged.destination()
+    // Unity Catalog is checked where the tags point, or else where traces really go.
+    tagged.destination().or_else(|| {
+        native.map(|n| Destination {
+            catalog: n.catalog,
+            schema: n.schema,
+            table: n.spans_table,
+        })
+    })
 }
 
 async fn check_unity_catalog(client: &Client, d: &Destination, report: &mut DoctorReport) {
