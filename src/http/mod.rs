@@ -208,11 +208,17 @@ enum Attempt {
 
 impl Client {
     pub fn new(config: &Config) -> anyhow::Result<Client> {
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .user_agent(user_agent(config.auth.method_name()))
             .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(config.http_timeout.min(Duration::from_secs(30)))
-            .build()?;
+            .connect_timeout(config.http_timeout.min(Duration::from_secs(30)));
+        if config.host.starts_with("http://") {
+            // Plain http only ever reaches loopback (see config). There a new connection costs
+            // microseconds, while a reused one to MLflow's server stalls about 40 ms on delayed
+            // ACKs (benches/RESULTS.md). Over https, reuse saves a TLS handshake and is kept.
+            builder = builder.pool_max_idle_per_host(0);
+        }
+        let http = builder.build()?;
         Ok(Client {
             http,
             host: config.host.clone(),
