@@ -76,6 +76,9 @@ def make_server(rows, chunks, delay):
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
+    # tracecfg opens a connection per request over plain http (see src/http/mod.rs); the default
+    # listen backlog of 5 would drop concurrent connects and add 1 s SYN retries.
+    ThreadingHTTPServer.request_queue_size = 128
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
