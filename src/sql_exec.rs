@@ -310,24 +310,29 @@ async fn fetch_chunk(
         .map_err(|e| chunk_error(index, e))?;
     let expected = expected_rows(manifest, index);
     let encoder_for_inline = encoder.clone();
-    // Inline cells are encoded straight from the response bytes, without copying each one.
+    // Inline rows are encoded as they are decoded, their cells borrowed from the response bytes.
     let decoded = off_thread(move || {
-        let view = statements::view_chunk(index, &bytes)?;
-        let Some(rows) = view.data_array else {
+        let mut encoded = Vec::with_capacity(bytes.len() + bytes.len() / 2);
+        let mut owned: Vec<Row> = Vec::new();
+        let meta = statements::stream_chunk(index, &bytes, &mut |row| match &encoder_for_inline {
+            Some(e) => e.encode_row(row, &mut encoded),
+            None => owned.push(
+                row.iter()
+                    .map(|c| c.as_ref().map(|c| c.0.to_string()))
+                    .collect(),
+            ),
+        })?;
+        let Some(rows) = meta.rows else {
             return Ok(Ok(ResultData {
-                row_count: view.row_count,
-                external_links: view.external_links,
+                row_count: meta.row_count,
+                external_links: meta.external_links,
                 ..Default::default()
             }));
         };
-        check_row_count(rows.len(), index, expected.or(view.row_count))?;
+        check_row_count(rows, index, expected.or(meta.row_count))?;
         Ok(Err(match encoder_for_inline {
-            Some(e) => ChunkOutput::Encoded(e.encode(&rows), rows.len()),
-            None => ChunkOutput::Rows(
-                rows.into_iter()
-                    .map(|r| r.into_iter().map(|c| c.map(|c| c.0.into_owned())).collect())
-                    .collect(),
-            ),
+            Some(_) => ChunkOutput::Encoded(encoded, rows),
+            None => ChunkOutput::Rows(owned),
         }))
     })
     .await?;

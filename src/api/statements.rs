@@ -123,18 +123,6 @@ pub struct ResultData {
     pub next_chunk_index: Option<u64>,
 }
 
-/// A result chunk decoded without copying its cells: each cell borrows from the response bytes
-/// unless it holds an escape. Used on the hot path of large results.
-#[derive(Debug, Deserialize)]
-pub struct ChunkView<'a> {
-    #[serde(default, borrow)]
-    pub data_array: Option<Vec<Vec<Option<CellRef<'a>>>>>,
-    #[serde(default)]
-    pub external_links: Option<Vec<ExternalLink>>,
-    #[serde(default)]
-    pub row_count: Option<u64>,
-}
-
 /// One cell's text, borrowed from the JSON when it can be.
 #[derive(Debug)]
 pub struct CellRef<'a>(pub std::borrow::Cow<'a, str>);
@@ -229,10 +217,131 @@ pub fn decode_chunk(chunk_index: u64, bytes: &[u8]) -> Result<ResultData, HttpEr
     crate::http::decode_json(&chunk_endpoint(chunk_index), bytes)
 }
 
-/// Decodes a chunk borrowing its cells from `bytes`.
-pub fn view_chunk(chunk_index: u64, bytes: &[u8]) -> Result<ChunkView<'_>, HttpError> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| HttpError::invalid(&chunk_endpoint(chunk_index), e.to_string()))
+/// What `stream_chunk` found besides the rows it handed over.
+#[derive(Debug, Default)]
+pub struct ChunkMeta {
+    /// Rows seen in `data_array`; `None` when the chunk has no `data_array`.
+    pub rows: Option<usize>,
+    pub row_count: Option<u64>,
+    pub external_links: Option<Vec<ExternalLink>>,
+}
+
+/// Decodes a chunk and hands each row of its `data_array` to `on_row` as it is read, its cells
+/// borrowed from `bytes`: no copy of the chunk's cells is ever built.
+pub fn stream_chunk(
+    chunk_index: u64,
+    bytes: &[u8],
+    on_row: &mut dyn for<'x> FnMut(&[Option<CellRef<'x>>]),
+) -> Result<ChunkMeta, HttpError> {
+    let invalid =
+        |e: serde_json::Error| HttpError::invalid(&chunk_endpoint(chunk_index), e.to_string());
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let meta =
+        serde::de::DeserializeSeed::deserialize(streaming::ChunkSeed { on_row }, &mut deserializer)
+            .map_err(invalid)?;
+    deserializer.end().map_err(invalid)?;
+    Ok(meta)
+}
+
+/// The serde visitors behind `stream_chunk`.
+mod streaming {
+    use std::borrow::Cow;
+    use std::fmt;
+
+    use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+    use super::{CellRef, ChunkMeta};
+
+    type OnRow<'f> = &'f mut dyn for<'x> FnMut(&[Option<CellRef<'x>>]);
+
+    pub struct ChunkSeed<'f> {
+        pub on_row: OnRow<'f>,
+    }
+
+    impl<'de> DeserializeSeed<'de> for ChunkSeed<'_> {
+        type Value = ChunkMeta;
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<ChunkMeta, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for ChunkSeed<'_> {
+        type Value = ChunkMeta;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a result chunk object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ChunkMeta, A::Error> {
+            let mut meta = ChunkMeta::default();
+            while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                match key.as_ref() {
+                    "data_array" => {
+                        meta.rows = Some(map.next_value_seed(Rows {
+                            on_row: &mut *self.on_row,
+                        })?)
+                    }
+                    "row_count" => meta.row_count = map.next_value()?,
+                    "external_links" => meta.external_links = map.next_value()?,
+                    _ => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(meta)
+        }
+    }
+
+    struct Rows<'f> {
+        on_row: OnRow<'f>,
+    }
+
+    impl<'de> DeserializeSeed<'de> for Rows<'_> {
+        type Value = usize;
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Rows<'_> {
+        type Value = usize;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an array of rows")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
+            // One row buffer, reused: cells are borrowed, so a row costs no allocation.
+            let mut row: Vec<Option<CellRef<'de>>> = Vec::new();
+            let mut count = 0;
+            while seq.next_element_seed(Row { cells: &mut row })?.is_some() {
+                (self.on_row)(&row);
+                count += 1;
+            }
+            Ok(count)
+        }
+    }
+
+    struct Row<'r, 'de> {
+        cells: &'r mut Vec<Option<CellRef<'de>>>,
+    }
+
+    impl<'de> DeserializeSeed<'de> for Row<'_, 'de> {
+        type Value = ();
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Row<'_, 'de> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a row: an array of strings or nulls")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            self.cells.clear();
+            while let Some(cell) = seq.next_element::<Option<CellRef<'de>>>()? {
+                self.cells.push(cell);
+            }
+            Ok(())
+        }
+    }
 }
 
 fn chunk_endpoint(chunk_index: u64) -> String {

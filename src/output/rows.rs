@@ -152,29 +152,32 @@ impl ChunkEncoder {
     pub fn encode<C: AsRef<str>>(&self, rows: &[Vec<Option<C>>]) -> Vec<u8> {
         let mut out = Vec::with_capacity(rows.len() * 64);
         for row in rows {
-            match self.format {
-                OutputFormat::Csv => {
-                    for (i, cell) in row.iter().enumerate() {
-                        if i > 0 {
-                            out.push(b',');
-                        }
-                        out.extend_from_slice(
-                            csv_field(cell.as_ref().map(AsRef::as_ref)).as_bytes(),
-                        );
-                    }
-                    out.extend_from_slice(b"\r\n");
-                }
-                OutputFormat::Json => {
-                    out.extend_from_slice(b",\n  ");
-                    self.object(row, &mut out);
-                }
-                _ => {
-                    self.object(row, &mut out);
-                    out.push(b'\n');
-                }
-            }
+            self.encode_row(row, &mut out);
         }
         out
+    }
+
+    /// Appends one row's bytes to `out`.
+    pub fn encode_row<C: AsRef<str>>(&self, row: &[Option<C>], out: &mut Vec<u8>) {
+        match self.format {
+            OutputFormat::Csv => {
+                for (i, cell) in row.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    out.extend_from_slice(csv_field(cell.as_ref().map(AsRef::as_ref)).as_bytes());
+                }
+                out.extend_from_slice(b"\r\n");
+            }
+            OutputFormat::Json => {
+                out.extend_from_slice(b",\n  ");
+                self.object(row, out);
+            }
+            _ => {
+                self.object(row, out);
+                out.push(b'\n');
+            }
+        }
     }
 
     fn object<C: AsRef<str>>(&self, row: &[Option<C>], out: &mut Vec<u8>) {
