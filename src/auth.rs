@@ -17,6 +17,7 @@ use crate::secret::Secret;
 
 /// Refresh this long before a token expires, so no request goes out with a stale one.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(40);
+const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(86_400);
 
 pub struct Authenticator {
     config: AuthConfig,
@@ -99,6 +100,7 @@ impl Authenticator {
                 },
                 headers: &[],
                 idempotent: true,
+                sensitive_response: false,
             })
             .await
             .map_err(|e| match e.api() {
@@ -124,16 +126,17 @@ impl Authenticator {
                     .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
             })
             .map(Duration::from_secs)
-            .unwrap_or(Duration::from_secs(3600));
+            .unwrap_or(Duration::from_secs(3600))
+            // Databricks tokens live an hour; a server's larger claim is not trusted further.
+            .min(MAX_TOKEN_LIFETIME);
         log::debug(format_args!(
             "OAuth token obtained for client_id {client_id}, valid for {} s",
             lifetime.as_secs()
         ));
         Ok(CachedToken {
             header: Secret::new(format!("{kind} {access}")),
-            refresh_at: Some(
-                Instant::now() + lifetime.saturating_sub(EXPIRY_MARGIN.min(lifetime / 2)),
-            ),
+            refresh_at: Instant::now()
+                .checked_add(lifetime.saturating_sub(EXPIRY_MARGIN.min(lifetime / 2))),
         })
     }
 
@@ -149,6 +152,7 @@ impl Authenticator {
                 auth: CallAuth::None,
                 headers: &[],
                 idempotent: true,
+                sensitive_response: false,
             })
             .await
             .map_err(|e| match e.api() {

@@ -31,24 +31,34 @@ impl ExperimentRef {
         env: &Env,
         project: &ProjectFile,
     ) -> Result<ExperimentRef, CliError> {
-        if let Some(id) = id_flag {
-            return Self::id("--experiment-id", id);
-        }
-        if let Some(path) = path_flag {
-            return Self::path("--experiment", path);
-        }
-        if let Some(id) = env.get("MLFLOW_EXPERIMENT_ID") {
-            return Self::id("MLFLOW_EXPERIMENT_ID", id);
-        }
-        if let Some(path) = env.get("MLFLOW_EXPERIMENT_NAME") {
-            return Self::path("MLFLOW_EXPERIMENT_NAME", path);
-        }
-        if let Some(path) = &project.experiment {
-            return Self::path("'experiment' in tracecfg.toml", path);
-        }
-        Err(CliError::usage(
-            "no experiment given: pass --experiment PATH (or --experiment-id ID), set MLFLOW_EXPERIMENT_NAME (or MLFLOW_EXPERIMENT_ID), or add 'experiment = \"/path\"' to tracecfg.toml",
-        ))
+        Self::resolve_optional(path_flag, id_flag, env, project)?.ok_or_else(|| {
+            CliError::usage(
+                "no experiment given: pass --experiment PATH (or --experiment-id ID), set MLFLOW_EXPERIMENT_NAME (or MLFLOW_EXPERIMENT_ID), or add 'experiment = \"/path\"' to tracecfg.toml",
+            )
+        })
+    }
+
+    /// Like `resolve`, but `None` when no source names an experiment; an invalid one is an error.
+    pub fn resolve_optional(
+        path_flag: Option<&str>,
+        id_flag: Option<&str>,
+        env: &Env,
+        project: &ProjectFile,
+    ) -> Result<Option<ExperimentRef>, CliError> {
+        let found = if let Some(id) = id_flag {
+            Self::id("--experiment-id", id)
+        } else if let Some(path) = path_flag {
+            Self::path("--experiment", path)
+        } else if let Some(id) = env.get("MLFLOW_EXPERIMENT_ID") {
+            Self::id("MLFLOW_EXPERIMENT_ID", id)
+        } else if let Some(path) = env.get("MLFLOW_EXPERIMENT_NAME") {
+            Self::path("MLFLOW_EXPERIMENT_NAME", path)
+        } else if let Some(path) = &project.experiment {
+            Self::path("'experiment' in tracecfg.toml", path)
+        } else {
+            return Ok(None);
+        };
+        found.map(Some)
     }
 
     fn path(source: &str, raw: &str) -> Result<ExperimentRef, CliError> {

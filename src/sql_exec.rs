@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Result;
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 
 use crate::api::statements::{
     self, Disposition, ExecuteRequest, ExternalLink, Manifest, ResultData, State, StatementResponse,
@@ -194,24 +194,29 @@ async fn stream_result(
     };
     let first = done.result.clone().unwrap_or_default();
     let next_index = first.next_chunk_index;
-    let out = chunk_output(client, statement_id, 0, first, &manifest, &encoder).await?;
-    deliver(sink, out, &mut summary, spinner)?;
-
     let total = manifest
         .total_chunk_count
         .or((!manifest.chunks.is_empty()).then_some(manifest.chunks.len() as u64));
     match total {
         Some(total) => {
             // Bounded concurrency, delivered in index order: at most `parallel` chunks in memory.
-            let mut chunks = futures::stream::iter(1..total)
-                .map(|index| fetch_chunk(client, statement_id, index, &manifest, &encoder))
+            // Chunk 0 came with the statement (inline, or as links still to download) and joins
+            // the same stream, so its downloads overlap with the other chunks' fetches.
+            let chunk_zero =
+                chunk_output(client, statement_id, 0, first, &manifest, &encoder).boxed_local();
+            let rest = (1..total).map(|index| {
+                fetch_chunk(client, statement_id, index, &manifest, &encoder).boxed_local()
+            });
+            let mut chunks = futures::stream::iter(std::iter::once(chunk_zero).chain(rest))
                 .buffered(parallel.max(1));
             while let Some(out) = chunks.next().await {
                 deliver(sink, out?, &mut summary, spinner)?;
             }
         }
-        // No count announced: follow next_chunk_index one chunk at a time.
+        // No count announced: chunk 0, then follow next_chunk_index one chunk at a time.
         None => {
+            let out = chunk_output(client, statement_id, 0, first, &manifest, &encoder).await?;
+            deliver(sink, out, &mut summary, spinner)?;
             let mut next = next_index;
             while let Some(index) = next {
                 let data = statements::get_chunk(client, statement_id, index).await?;
@@ -368,11 +373,14 @@ async fn chunk_output(
     let rows = if let Some(rows) = data.data_array {
         rows
     } else if let Some(links) = data.external_links {
-        let mut rows = Vec::new();
-        for link in links {
-            rows.extend(link_rows(client, statement_id, index, link).await?);
-        }
-        rows
+        // A chunk's links are downloaded together, their rows kept in link order.
+        let parts = futures::future::try_join_all(
+            links
+                .into_iter()
+                .map(|link| link_rows(client, statement_id, index, link)),
+        )
+        .await?;
+        parts.into_iter().flatten().collect()
     } else {
         Vec::new()
     };

@@ -9,9 +9,9 @@ use crate::http::Client;
 
 /// Warehouse ids are letters and digits; anything else is refused before any request.
 pub fn validate_warehouse_id(id: &str) -> Result<(), CliError> {
-    if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+    if !crate::config::is_warehouse_id(id) {
         return Err(CliError::usage(format!(
-            "--warehouse {} is not a SQL warehouse id (letters and digits, such as 1234567890abcdef)",
+            "--warehouse {} is not a SQL warehouse id (letters, digits, '-' and '_', such as 1234567890abcdef)",
             crate::destination::shown(id)
         )));
     }
@@ -37,14 +37,11 @@ pub async fn choose_warehouse(
             .unwrap_or_else(|| "configuration".into());
         return Ok((id.clone(), format!("warehouse_id from {origin}")));
     }
-    let (default, listed) = tokio::join!(
-        warehouses::default_warehouse_id(client),
-        warehouses::list(client)
-    );
-    if let Some(id) = default? {
+    // The list (every page of it) is only needed when no default is set.
+    if let Some(id) = warehouses::default_warehouse_id(client).await? {
         return Ok((id, "the workspace default warehouse".into()));
     }
-    let listed = listed?;
+    let listed = warehouses::list(client).await?;
     let describe = |w: &warehouses::Warehouse| w.name.clone().unwrap_or_else(|| w.id.clone());
     if let Some(w) = listed
         .iter()

@@ -488,3 +488,45 @@ fn query_runs_select_1_or_fails_with_exit_6() {
         d.checks
     );
 }
+
+#[test]
+fn invalid_experiment_or_warehouse_input_is_a_usage_error_before_any_request() {
+    let ws = FakeWorkspace::start();
+    healthy(&ws);
+    for args in [
+        vec!["doctor", "-e", "Shared/x"],
+        vec!["doctor", "--experiment-id", "bad id!"],
+        vec!["doctor", "-w", "abc/../../../preview/scim/v2/Me?x="],
+    ] {
+        let r = run(tracecfg(&ws).args(&args));
+        assert_eq!(r.code, 2, "{args:?}\n{r}");
+        assert_eq!(r.error_lines().len(), 1, "{r}");
+        assert!(
+            ws.requests().is_empty(),
+            "{args:?} sent {:?}",
+            ws.requests()
+                .iter()
+                .map(|q| q.path.clone())
+                .collect::<Vec<_>>()
+        );
+    }
+    let r = run(tracecfg(&ws)
+        .env("MLFLOW_EXPERIMENT_ID", "bad id!")
+        .arg("doctor"));
+    assert_eq!(r.code, 2, "{r}");
+    // A bad configured warehouse is the configuration check's failure.
+    let d = doctor(
+        tracecfg(&ws).env("DATABRICKS_WAREHOUSE_ID", "../x"),
+        &["-e", EXPERIMENT],
+    );
+    assert_eq!(d.run.code, 2, "{}", d.run);
+    assert_eq!(d.status("configuration"), "fail");
+    assert!(
+        d.check("configuration")
+            .detail
+            .contains("warehouse_id '../x' (from env DATABRICKS_WAREHOUSE_ID)"),
+        "{:?}",
+        d.checks
+    );
+    assert!(ws.requests().is_empty());
+}

@@ -830,3 +830,52 @@ fn query_chooses_the_otel_layout_when_only_a_native_location_exists() {
     let sql = r.json()["sql"].as_str().unwrap().to_string();
     assert!(sql.contains("FROM `main`.`agents`.`agent_traces`"), "{sql}");
 }
+
+#[test]
+fn unset_native_sends_no_unlink_when_the_tags_cannot_be_removed() {
+    let ws = FakeWorkspace::start();
+    let id = ws.add_experiment(EXPERIMENT, &[]);
+    let r = run(tracecfg(&ws).args(set_native(&["-w", "abc123"])));
+    assert_eq!(r.code, 0, "{r}");
+    ws.disable_delete_tag();
+    ws.clear_requests();
+    let r = run(tracecfg(&ws).args(["unset", "-e", EXPERIMENT, "--native"]));
+    assert_eq!(r.code, 1, "{r}");
+    assert!(
+        r.error_lines()[0].contains("does not offer delete-experiment-tag"),
+        "{r}"
+    );
+    assert!(
+        ws.requests_to("POST", &unlink_path(&id)).is_empty(),
+        "unlink sent: {:?}",
+        non_get(&ws)
+    );
+    assert_eq!(ws.experiment_tags(&id).len(), 6, "nothing changed");
+}
+
+#[test]
+fn a_failed_tag_write_also_says_what_happened_to_the_link() {
+    let ws = FakeWorkspace::start();
+    let id = ws.add_experiment(EXPERIMENT, &[]);
+    ws.fault(
+        Fault::on("POST", SET_TAG)
+            .status(500)
+            .body(r#"{"error_code":"INTERNAL_ERROR","message":"boom"}"#)
+            .times(1),
+    );
+    let r = run(tracecfg(&ws).args(set_native(&["-w", "abc123"])));
+    assert_eq!(r.code, 1, "{r}");
+    let error = r.error_lines()[0];
+    assert!(
+        error.contains("the native trace location was linked"),
+        "{r}"
+    );
+    assert!(error.contains("not written"), "{r}");
+    // A rerun finishes the tags and leaves the link alone.
+    ws.clear_requests();
+    let r = run(tracecfg(&ws).args(set_native(&["-w", "abc123"])));
+    assert_eq!(r.code, 0, "{r}");
+    assert_eq!(ws.requests_to("POST", SET_TAG).len(), 1);
+    assert!(location_requests(&ws).is_empty(), "{:?}", non_get(&ws));
+    assert_eq!(ws.experiment_tags(&id).len(), 6);
+}

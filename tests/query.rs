@@ -666,6 +666,10 @@ fn warehouse_default_setting_then_first_running_then_first() {
     assert_eq!(id, "default3");
     assert!(r.stderr.contains("using SQL warehouse default3"), "{r}");
     assert!(r.stderr.contains("default warehouse"), "{r}");
+    assert!(
+        ws.requests_to("GET", "/api/2.0/sql/warehouses").is_empty(),
+        "the list is not needed when a default is set"
+    );
 
     let ws = workspace();
     ws.declare_result(TABLE_SQL, traces(1));
@@ -911,4 +915,34 @@ fn a_signal_cancels_the_statement_and_exits_130() {
             Some("CANCELED")
         );
     }
+}
+
+#[test]
+fn a_submit_is_not_replayed_after_a_500_whatever_its_code() {
+    let ws = workspace();
+    ws.declare_result(TABLE_SQL, traces(1));
+    ws.fault(
+        Fault::on("POST", STATEMENTS_PATH)
+            .status(500)
+            .body(r#"{"error_code":"TEMPORARILY_UNAVAILABLE","message":"maybe ran"}"#)
+            .times(1),
+    );
+    let r = run(query(&ws).args(["--table", "main.agents.agent_traces"]));
+    assert_eq!(r.code, 1, "{r}");
+    assert_eq!(
+        ws.requests_to("POST", STATEMENTS_PATH).len(),
+        1,
+        "sent once"
+    );
+    // A 503 with the same code was not accepted at all: that one is retried.
+    ws.clear_requests();
+    ws.fault(
+        Fault::on("POST", STATEMENTS_PATH)
+            .status(503)
+            .body(r#"{"error_code":"TEMPORARILY_UNAVAILABLE","message":"busy"}"#)
+            .times(1),
+    );
+    let r = run(query(&ws).args(["--table", "main.agents.agent_traces"]));
+    assert_eq!(r.code, 0, "{r}");
+    assert_eq!(ws.requests_to("POST", STATEMENTS_PATH).len(), 2);
 }

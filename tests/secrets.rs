@@ -223,6 +223,20 @@ fn failing_links(auth: Auth) {
     assert!(r.error_lines()[0].contains("presigned"), "{r}");
     assert!(r.hint().is_some_and(|h| h.contains("storage")), "{r}");
 
+    // A storage error page echoing signing material: only its code is shown.
+    let ws = workspace();
+    ws.fault(Fault::on("GET", "/presigned/").status(403).body(
+        "<?xml version=\"1.0\"?><Error><Code>SignatureDoesNotMatch</Code><AWSAccessKeyId>AKIAFAKESIGNINGKEY</AWSAccessKeyId><StringToSign>AWS4-HMAC-SHA256 x</StringToSign><CanonicalRequest>GET /x X-Amz-Security-Token=FAKESESSIONTOKEN</CanonicalRequest></Error>",
+    ));
+    let r = run_checked(&ws, auth, &query, 4);
+    assert!(r.error_lines()[0].contains("SignatureDoesNotMatch"), "{r}");
+    for echoed in ["AKIAFAKESIGNINGKEY", "FAKESESSIONTOKEN", "AWS4-HMAC-SHA256"] {
+        assert!(
+            !r.stderr.contains(echoed) && !r.stdout.contains(echoed),
+            "{echoed} shown:\n{r}"
+        );
+    }
+
     let ws = workspace();
     ws.fault(Fault::on("GET", "/presigned/").drop_connection());
     let r = run_checked(&ws, auth, &query, 1);

@@ -187,7 +187,10 @@ pub async fn execute(
 
 pub async fn get(client: &Client, statement_id: &str) -> Result<StatementResponse, HttpError> {
     client
-        .get_json(&format!("{STATEMENTS}/{}", path_segment(statement_id)), &[])
+        .get_json(
+            &format!("{STATEMENTS}/{}", super::path_segment(statement_id)),
+            &[],
+        )
         .await
 }
 
@@ -208,7 +211,7 @@ pub async fn get_chunk_bytes(
 ) -> Result<bytes::Bytes, HttpError> {
     let path = format!(
         "{STATEMENTS}/{}/result/chunks/{chunk_index}",
-        path_segment(statement_id)
+        super::path_segment(statement_id)
     );
     client.get_bytes(&path, &[]).await
 }
@@ -351,7 +354,7 @@ fn chunk_endpoint(chunk_index: u64) -> String {
 pub async fn cancel(client: &Client, statement_id: &str) -> Result<(), HttpError> {
     client
         .post_json::<serde::de::IgnoredAny, _>(
-            &format!("{STATEMENTS}/{}/cancel", path_segment(statement_id)),
+            &format!("{STATEMENTS}/{}/cancel", super::path_segment(statement_id)),
             &serde_json::json!({}),
             true,
         )
@@ -379,13 +382,7 @@ pub async fn fetch_link(client: &Client, link: &ExternalLink) -> Result<bytes::B
             auth: CallAuth::None,
             headers: &headers,
             idempotent: true,
+            sensitive_response: true,
         })
         .await
-}
-
-/// Statement ids are opaque; keep them to safe path characters.
-fn path_segment(id: &str) -> String {
-    id.chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        .collect()
 }

@@ -73,7 +73,7 @@ pub async fn link(
 ) -> Result<(), HttpError> {
     let path = format!(
         "/api/5.0/mlflow/experiments/{}/trace-location:link",
-        segment(experiment_id)
+        super::path_segment(experiment_id)
     );
     let body = json!({ "experiment_id": experiment_id, "uc_table_prefix": location });
     client
@@ -91,7 +91,7 @@ pub async fn unlink(
 ) -> Result<(), HttpError> {
     let path = format!(
         "/api/4.0/mlflow/traces/{}/unlink-location",
-        segment(experiment_id)
+        super::path_segment(experiment_id)
     );
     let body = json!({
         "experiment_id": experiment_id,
@@ -101,10 +101,4 @@ pub async fn unlink(
         .post_json::<serde::de::IgnoredAny, _>(&path, &body, true)
         .await
         .map(|_| ())
-}
-
-fn segment(id: &str) -> String {
-    id.chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
-        .collect()
 }

@@ -29,7 +29,10 @@ async fn lookup<T: serde::de::DeserializeOwned>(
 }
 
 pub async fn catalog_exists(client: &Client, catalog: &str) -> Result<bool, HttpError> {
-    let path = format!("/api/2.1/unity-catalog/catalogs/{}", encode(catalog));
+    let path = format!(
+        "/api/2.1/unity-catalog/catalogs/{}",
+        super::path_segment(catalog)
+    );
     Ok(lookup::<serde::de::IgnoredAny>(client, &path)
         .await?
         .is_some())
@@ -42,8 +45,8 @@ pub async fn schema_exists(
 ) -> Result<bool, HttpError> {
     let path = format!(
         "/api/2.1/unity-catalog/schemas/{}.{}",
-        encode(catalog),
-        encode(schema)
+        super::path_segment(catalog),
+        super::path_segment(schema)
     );
     Ok(lookup::<serde::de::IgnoredAny>(client, &path)
         .await?
@@ -58,23 +61,9 @@ pub async fn get_table(
 ) -> Result<Option<TableInfo>, HttpError> {
     let path = format!(
         "/api/2.1/unity-catalog/tables/{}.{}.{}",
-        encode(catalog),
-        encode(schema),
-        encode(table)
+        super::path_segment(catalog),
+        super::path_segment(schema),
+        super::path_segment(table)
     );
     lookup(client, &path).await
-}
-
-/// Percent-encodes a name for a path segment (names never hold '.', '/' or spaces, but may hold
-/// '-', '#', '?' or non-ASCII letters).
-fn encode(name: &str) -> String {
-    let mut out = String::new();
-    for byte in name.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }

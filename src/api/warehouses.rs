@@ -52,7 +52,7 @@ pub async fn list(client: &Client) -> Result<Vec<Warehouse>, HttpError> {
 
 /// One warehouse, or `None` when it does not exist.
 pub async fn get(client: &Client, id: &str) -> Result<Option<Warehouse>, HttpError> {
-    let path = format!("/api/2.0/sql/warehouses/{id}");
+    let path = format!("/api/2.0/sql/warehouses/{}", super::path_segment(id));
     match client.get_json::<Warehouse>(&path, &[]).await {
         Ok(w) => Ok(Some(w)),
         Err(e) if e.api().is_some_and(|a| a.status == 404) => Ok(None),

@@ -9,6 +9,7 @@ use crate::cli::DoctorArgs;
 use crate::commands::{find_experiment, Context};
 use crate::destination::{ConfigStatus, Destination, TaggedDestination};
 use crate::error::{exit_code_of, ExitCode};
+use crate::experiment_ref::ExperimentRef;
 use crate::http::{Client, HttpError};
 use crate::output::progress::Spinner;
 use crate::output::rows::{Row, RowSink};
@@ -84,8 +85,19 @@ impl DoctorReport {
 
 pub async fn run(ctx: &Context, args: &DoctorArgs) -> Result<ExitCode> {
     let format = ctx.report_format("doctor")?;
+    // Invalid input is a usage error before any request, as in every command; only a missing
+    // experiment is a check result (a warning).
+    let target = ExperimentRef::resolve_optional(
+        args.experiment.experiment.as_deref(),
+        args.experiment.experiment_id.as_deref(),
+        &ctx.env,
+        &ctx.project,
+    )?;
+    if let Some(w) = &args.warehouse {
+        crate::warehouse_choice::validate_warehouse_id(w)?;
+    }
     let mut report = DoctorReport::default();
-    run_checks(ctx, args, &mut report).await;
+    run_checks(ctx, target.as_ref(), args, &mut report).await;
     output::emit(
         &report,
         if format == OutputFormat::Jsonl {
@@ -97,7 +109,12 @@ pub async fn run(ctx: &Context, args: &DoctorArgs) -> Result<ExitCode> {
     Ok(report.exit_code())
 }
 
-async fn run_checks(ctx: &Context, args: &DoctorArgs, report: &mut DoctorReport) {
+async fn run_checks(
+    ctx: &Context,
+    target: Option<&ExperimentRef>,
+    args: &DoctorArgs,
+    report: &mut DoctorReport,
+) {
     let (config, client) = match ctx.connect() {
         Ok(pair) => pair,
         Err(e) => return report.fail_with("configuration", &e),
@@ -115,7 +132,7 @@ async fn run_checks(ctx: &Context, args: &DoctorArgs, report: &mut DoctorReport)
     if !check_credential(&client, &config.host, report).await {
         return;
     }
-    if let Some(destination) = check_experiment(ctx, args, &client, report).await {
+    if let Some(destination) = check_experiment(target, &client, report).await {
         check_unity_catalog(&client, &destination, report).await;
     }
     let Some(warehouse_id) = check_warehouse(&client, &config, args, report).await else {
@@ -163,19 +180,15 @@ async fn check_credential(client: &Client, host: &str, report: &mut DoctorReport
 
 /// The experiment and its destination; returns the destination when the UC check can run.
 async fn check_experiment(
-    ctx: &Context,
-    args: &DoctorArgs,
+    target: Option<&ExperimentRef>,
     client: &Client,
     report: &mut DoctorReport,
 ) -> Option<Destination> {
-    let target = match ctx.experiment_ref(&args.experiment) {
-        Ok(t) => t,
-        Err(_) => {
-            report.warn("experiment", "no experiment configured (pass --experiment, set MLFLOW_EXPERIMENT_NAME, or add it to tracecfg.toml); skipping experiment checks");
-            return None;
-        }
+    let Some(target) = target else {
+        report.warn("experiment", "no experiment configured (pass --experiment, set MLFLOW_EXPERIMENT_NAME, or add it to tracecfg.toml); skipping experiment checks");
+        return None;
     };
-    let experiment = match find_experiment(client, &target).await {
+    let experiment = match find_experiment(client, target).await {
         Ok(Some(e)) if e.is_deleted() => {
             report.fail(
                 "experiment",

@@ -388,7 +388,18 @@ async fn experiment_table(
                 CliError::not_found(format!("{target} has no native Unity Catalog trace location"))
                     .with_hint("link one with 'tracecfg set --native', or query the tag destination with --layout tags")
             })?;
-            let d = Destination::parse_full_name("the native spans table", &n.spans_table)?;
+            // The name comes from the server (the experiment's tags), so a bad one is a bad
+            // response (exit 1), not bad input.
+            let d = Destination::parse_full_name("the native spans table", &n.spans_table)
+                .map_err(|e| {
+                    CliError::new(
+                        ExitCode::Failure,
+                        format!(
+                            "{target} names an unusable native spans table ({} from {}): {}",
+                            n.spans_table, n.source, e.message
+                        ),
+                    )
+                })?;
             Ok((Layout::Otel, d.sql_name()))
         }
     }

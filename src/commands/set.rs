@@ -295,9 +295,21 @@ async fn update_tags(
             write_changes(client, &experiment.experiment_id, &changes),
             link
         );
+        let linking = native_change
+            .as_ref()
+            .is_some_and(|c| c.action == NativeAction::Link);
         match (tags_written, linked) {
             (Ok(()), Ok(())) => {}
-            (Err(e), _) => return Err(e),
+            // Say what happened to the location too, so the error is the whole truth.
+            (Err(e), Ok(())) if linking => {
+                return Err(e.context("the native trace location was linked"))
+            }
+            (Err(e), Err(link_error)) => {
+                return Err(e.context(format!(
+                    "the native trace location was not set either ({link_error:#})"
+                )))
+            }
+            (Err(e), Ok(())) => return Err(e),
             (Ok(()), Err(e)) => {
                 let written = changes.iter().filter(|c| c.needs_write()).count();
                 return Err(e.context(format!(

@@ -11,9 +11,9 @@ use crate::commands::set::partial_write_error;
 use crate::commands::{find_experiment, require_active, Context};
 use crate::destination::{plan_unset, TagChange};
 use crate::error::{CliError, ExitCode};
-use crate::http::HttpError;
+use crate::http::{Client, HttpError};
 use crate::output;
-use crate::trace_location::{native_location, NativeAction, NativeChange};
+use crate::trace_location::{native_location, NativeAction, NativeChange, NativeLocation};
 
 #[derive(Debug, Serialize)]
 pub struct UnsetReport {
@@ -64,64 +64,14 @@ pub async fn run(ctx: &Context, args: &UnsetArgs) -> Result<ExitCode> {
         .into());
     }
     if !args.dry_run {
-        let pending: Vec<&TagChange> = changes.iter().filter(|c| c.needs_write()).collect();
-        let deletes = join_all(
-            pending
-                .iter()
-                .map(|c| experiments::delete_tag(&client, &experiment.experiment_id, &c.key)),
-        );
-        let unlink = async {
-            match native.as_ref().and_then(|n| {
-                n.current
-                    .as_ref()
-                    .filter(|_| n.action == NativeAction::Unlink)
-            }) {
-                Some(location) => {
-                    trace_locations::unlink(
-                        &client,
-                        &experiment.experiment_id,
-                        &location.catalog,
-                        &location.schema,
-                    )
-                    .await
-                }
-                None => Ok(()),
-            }
-        };
-        let (results, unlinked) = tokio::join!(deletes, unlink);
-        if let Err(e) = unlinked {
-            // A missing API is a failure (exit 1), not a missing resource; and the tag deletes
-            // ran alongside, so say how many went through.
-            let (code, hint) = if trace_locations::is_unavailable(&e) {
-                (ExitCode::Failure, trace_locations::UNAVAILABLE_HINT)
-            } else {
-                (e.exit_code(), "run the same command again")
-            };
-            let removed = results.iter().filter(|r| r.is_ok()).count();
-            return Err(CliError::new(
-                code,
-                format!("{removed} destination tag(s) removed, but the native trace location was not unlinked: {e}"),
-            )
-            .with_hint(hint)
-            .into());
-        }
-        let failed: Vec<(&TagChange, HttpError)> = pending
-            .iter()
-            .zip(results)
-            .filter_map(|(c, r)| r.err().map(|e| (*c, e)))
-            .collect();
-        if let Some((_, e)) = failed.iter().find(|(_, e)| is_missing_endpoint(e)) {
-            return Err(CliError::new(
-                ExitCode::Failure,
-                format!(
-                    "this server does not offer delete-experiment-tag ({e}); no tag was removed"
-                ),
-            )
-            .with_hint("Databricks documents no delete-experiment-tag endpoint; set the tags to other values with 'tracecfg set' instead")
-            .into());
-        }
-        if !failed.is_empty() {
-            return Err(partial_write_error(&changes, failed).into());
+        // Tags first, then the link: a server without delete-experiment-tag then sees no write.
+        let removed = remove_tags(&client, &experiment.experiment_id, &changes).await?;
+        let unlink = native
+            .as_ref()
+            .filter(|n| n.action == NativeAction::Unlink)
+            .and_then(|n| n.current.as_ref());
+        if let Some(location) = unlink {
+            unlink_native(&client, &experiment.experiment_id, location, removed).await?;
         }
     }
     let report = UnsetReport {
@@ -133,4 +83,57 @@ pub async fn run(ctx: &Context, args: &UnsetArgs) -> Result<ExitCode> {
     };
     output::emit(&report, format)?;
     Ok(ExitCode::Success)
+}
+
+/// Deletes the tags that are present, all at once; returns how many were removed.
+async fn remove_tags(client: &Client, experiment_id: &str, changes: &[TagChange]) -> Result<usize> {
+    let pending: Vec<&TagChange> = changes.iter().filter(|c| c.needs_write()).collect();
+    let results = join_all(
+        pending
+            .iter()
+            .map(|c| experiments::delete_tag(client, experiment_id, &c.key)),
+    )
+    .await;
+    let failed: Vec<(&TagChange, HttpError)> = pending
+        .iter()
+        .zip(results)
+        .filter_map(|(c, r)| r.err().map(|e| (*c, e)))
+        .collect();
+    if let Some((_, e)) = failed.iter().find(|(_, e)| is_missing_endpoint(e)) {
+        return Err(CliError::new(
+            ExitCode::Failure,
+            format!("this server does not offer delete-experiment-tag ({e}); no tag was removed"),
+        )
+        .with_hint("Databricks documents no delete-experiment-tag endpoint; set the tags to other values with 'tracecfg set' instead")
+        .into());
+    }
+    if !failed.is_empty() {
+        return Err(partial_write_error(changes, failed).into());
+    }
+    Ok(pending.len())
+}
+
+async fn unlink_native(
+    client: &Client,
+    experiment_id: &str,
+    location: &NativeLocation,
+    removed: usize,
+) -> Result<()> {
+    let Err(e) =
+        trace_locations::unlink(client, experiment_id, &location.catalog, &location.schema).await
+    else {
+        return Ok(());
+    };
+    // A missing API is a failure (exit 1), not a missing resource.
+    let (code, hint) = if trace_locations::is_unavailable(&e) {
+        (ExitCode::Failure, trace_locations::UNAVAILABLE_HINT)
+    } else {
+        (e.exit_code(), "run the same command again")
+    };
+    Err(CliError::new(
+        code,
+        format!("{removed} destination tag(s) removed, but the native trace location was not unlinked: {e}"),
+    )
+    .with_hint(hint)
+    .into())
 }

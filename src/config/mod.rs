@@ -212,6 +212,15 @@ pub fn resolve(
     let host = normalize_host(raw_host)
         .map_err(|why| CliError::usage(format!("host '{raw_host}' (from {host_origin}) {why}")))?;
     let auth = choose_auth(&attrs, profile_used.as_deref())?;
+    if let Some(id) = attrs.get("warehouse_id") {
+        if !is_warehouse_id(id) {
+            return Err(CliError::usage(format!(
+                "warehouse_id {} (from {}) is not a SQL warehouse id: letters, digits, '-' and '_', such as 1234567890abcdef",
+                crate::destination::shown(id),
+                attrs.origin("warehouse_id").unwrap_or("configuration")
+            )));
+        }
+    }
     refuse_plain_http_credentials(&host)?;
 
     Ok(Config {
@@ -344,6 +353,15 @@ pub fn normalize_host(raw: &str) -> Result<String, String> {
 pub fn is_plain_http_to_remote(url: &str) -> bool {
     url.strip_prefix("http://")
         .is_some_and(|rest| !is_loopback(rest))
+}
+
+/// SQL warehouse ids are hex digits in practice; letters, digits, '-' and '_' are accepted.
+pub fn is_warehouse_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 fn refuse_plain_http_credentials(host: &str) -> Result<(), CliError> {

@@ -110,6 +110,26 @@ fn decode_plain(text: &str) -> ErrorBody {
     }
 }
 
+/// The `<Code>` of a cloud storage error (S3, Azure Blob, GCS all use it), and nothing else of
+/// the body, which can echo the request's signing material.
+pub fn storage_error_code(reason: &str, body: &[u8]) -> ErrorBody {
+    let text = String::from_utf8_lossy(body);
+    let code = between(&text, "<code>", "</code>")
+        .map(str::trim)
+        .filter(|c| {
+            !c.is_empty() && c.len() <= 64 && c.chars().all(|ch| ch.is_ascii_alphanumeric())
+        })
+        .map(str::to_string);
+    ErrorBody {
+        message: format!(
+            "{} (the storage service's message is not shown: it can contain signing details)",
+            if reason.is_empty() { "refused" } else { reason }
+        ),
+        error_code: code,
+        request_id: None,
+    }
+}
+
 fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
     let lower = text.to_ascii_lowercase();
     let start = lower.find(open)? + open.len();
@@ -192,6 +212,14 @@ mod tests {
         assert_eq!(b.message, "Service Unavailable");
         let b = decode_error_body(599, "", b"  ");
         assert_eq!(b.message, "HTTP 599");
+    }
+
+    #[test]
+    fn storage_errors_keep_only_their_code() {
+        let body = b"<?xml version=\"1.0\"?><Error><Code>SignatureDoesNotMatch</Code><AWSAccessKeyId>AKIASECRET</AWSAccessKeyId><StringToSign>x</StringToSign></Error>";
+        let b = storage_error_code("Forbidden", body);
+        assert_eq!(b.error_code.as_deref(), Some("SignatureDoesNotMatch"));
+        assert!(!b.message.contains("AKIASECRET"), "{}", b.message);
     }
 
     #[test]

@@ -190,6 +190,8 @@ pub struct Call<'a> {
     pub headers: &'a [(String, Secret)],
     /// Safe to send again after it may have reached the server.
     pub idempotent: bool,
+    /// The error body may echo secrets (presigned storage): only its error code is kept.
+    pub sensitive_response: bool,
 }
 
 pub struct Client {
@@ -254,6 +256,7 @@ impl Client {
             auth: CallAuth::Workspace,
             headers: &[],
             idempotent: true,
+            sensitive_response: false,
         })
         .await
     }
@@ -278,6 +281,7 @@ impl Client {
                 auth: CallAuth::Workspace,
                 headers: &[],
                 idempotent,
+                sensitive_response: false,
             })
             .await?;
         decode_json(&endpoint, &bytes)
@@ -313,7 +317,7 @@ impl Client {
             // A host that does not answer at all is not worth minutes of waiting; a busy one is.
             let gave_up_on_network =
                 matches!(error, HttpError::Network { .. }) && attempts >= MAX_NETWORK_ATTEMPTS;
-            if gave_up_on_network || started.elapsed() + wait > self.retry_budget {
+            if gave_up_on_network || started.elapsed().saturating_add(wait) > self.retry_budget {
                 return Err(if attempts == 1 {
                     error
                 } else {
@@ -365,8 +369,11 @@ impl Client {
         if status.is_success() {
             return Attempt::Done(body);
         }
-        let api = api_error(&call.endpoint, status, &body);
-        if retry::is_retryable_response(api.status, api.error_code.as_deref()) {
+        let api = api_error(&call.endpoint, status, &body, call.sensitive_response);
+        // A request that may have taken effect is sent again only when the server said it was
+        // not accepted at all (429, 503), whatever code a 500 carries.
+        let safe_to_resend = call.idempotent || matches!(api.status, 429 | 503);
+        if safe_to_resend && retry::is_retryable_response(api.status, api.error_code.as_deref()) {
             Attempt::Retry(HttpError::Api(api), retry::retry_after(&headers))
         } else {
             Attempt::Fail(HttpError::Api(api))
@@ -448,12 +455,15 @@ pub fn decode_json<T: DeserializeOwned>(endpoint: &str, bytes: &[u8]) -> Result<
     serde_json::from_slice(bytes).map_err(|e| HttpError::invalid(endpoint, e.to_string()))
 }
 
-fn api_error(endpoint: &str, status: StatusCode, body: &[u8]) -> ApiError {
-    let decoded = decode_error_body(
-        status.as_u16(),
-        status.canonical_reason().unwrap_or(""),
-        body,
-    );
+fn api_error(endpoint: &str, status: StatusCode, body: &[u8], sensitive: bool) -> ApiError {
+    let reason = status.canonical_reason().unwrap_or("");
+    let decoded = if sensitive {
+        // Storage error pages can echo signing material (access key ids, canonical requests):
+        // keep only their error code.
+        api_error::storage_error_code(reason, body)
+    } else {
+        decode_error_body(status.as_u16(), reason, body)
+    };
     ApiError {
         endpoint: endpoint.to_string(),
         status: status.as_u16(),
