@@ -242,6 +242,9 @@ async fn create_experiment(
         });
         id = Some(experiments::create(client, path, &tags, location.as_ref()).await?);
         log::note(format_args!("created experiment {path}"));
+        if native.is_none() {
+            note_tags_route_nothing(wanted);
+        }
     }
     Ok(SetReport {
         experiment_id: id,
@@ -435,9 +438,13 @@ fn warn_when_not_routed(experiment: &Experiment, tags: &Tags, wanted: &Destinati
             native.map(|n| n.spans_table).unwrap_or_default(),
             wanted.full_name()
         )),
-        _ => log::note(format_args!(
-            "MLflow reads none of these tags: traces reach {} only through a native Unity Catalog trace location (see 'tracecfg show')",
-            wanted.full_name()
-        )),
+        _ => note_tags_route_nothing(wanted),
     }
+}
+
+fn note_tags_route_nothing(wanted: &Destination) {
+    log::note(format_args!(
+        "MLflow reads none of these tags: traces reach {} only through a native Unity Catalog trace location (see 'tracecfg show')",
+        wanted.full_name()
+    ));
 }
