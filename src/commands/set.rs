@@ -1,13 +1,12 @@
 //! `tracecfg set`: read the experiment once, write only the tags that differ, all at once.
 
 use anyhow::Result;
-use futures::future::join_all;
 use serde::Serialize;
 
 use crate::api::experiments::{self, Experiment, ExperimentTag, TraceLocation, UcTraceLocation};
 use crate::api::{trace_locations, unity_catalog, workspace};
 use crate::cli::SetArgs;
-use crate::commands::{find_experiment, not_found_error, require_active, Context};
+use crate::commands::{find_experiment, not_found_error, require_active, tag_writes, Context};
 use crate::config::Config;
 use crate::destination::{plan_set, Destination, TagChange, Tags, DEFAULT_TABLE};
 use crate::error::{CliError, ExitCode};
@@ -377,50 +376,14 @@ async fn link_native(
 
 /// Writes every tag that differs, concurrently. On failure, says exactly what was written.
 async fn write_changes(client: &Client, id: &str, changes: &[TagChange]) -> Result<()> {
-    let pending: Vec<&TagChange> = changes.iter().filter(|c| c.needs_write()).collect();
-    let results =
-        join_all(pending.iter().map(|c| {
-            experiments::set_tag(client, id, &c.key, c.new.as_deref().unwrap_or_default())
-        }))
-        .await;
-    let failed: Vec<(&TagChange, HttpError)> = pending
-        .iter()
-        .zip(results)
-        .filter_map(|(c, r)| r.err().map(|e| (*c, e)))
-        .collect();
+    let failed = tag_writes::apply(changes, |c| {
+        experiments::set_tag(client, id, &c.key, c.new.as_deref().unwrap_or_default())
+    })
+    .await;
     if failed.is_empty() {
         return Ok(());
     }
-    Err(partial_write_error(changes, failed).into())
-}
-
-pub fn partial_write_error(
-    changes: &[TagChange],
-    failed: Vec<(&TagChange, HttpError)>,
-) -> CliError {
-    let failed_keys: Vec<&str> = failed.iter().map(|(c, _)| c.key.as_str()).collect();
-    let written: Vec<&str> = changes
-        .iter()
-        .filter(|c| c.needs_write() && !failed_keys.contains(&c.key.as_str()))
-        .map(|c| c.key.as_str())
-        .collect();
-    let code = failed[0].1.exit_code();
-    let first_error = failed[0].1.to_string();
-    let written = if written.is_empty() {
-        "none".to_string()
-    } else {
-        written.join(", ")
-    };
-    CliError::new(
-        code,
-        format!(
-            "{} of {} tag writes failed; written: {written}; not written: {} ({first_error})",
-            failed_keys.len(),
-            changes.iter().filter(|c| c.needs_write()).count(),
-            failed_keys.join(", "),
-        ),
-    )
-    .with_hint("run the same command again: it writes only what is still missing")
+    Err(tag_writes::partial_write_error(changes, failed).into())
 }
 
 /// The tags route nothing; say so when no native location sends traces to the same table.

@@ -1,17 +1,15 @@
 //! `tracecfg unset`: remove the three destination tags; tags already absent are left alone.
 
 use anyhow::Result;
-use futures::future::join_all;
 use serde::Serialize;
 
 use crate::api::experiments::{self, is_missing_endpoint};
 use crate::api::trace_locations;
 use crate::cli::UnsetArgs;
-use crate::commands::set::partial_write_error;
-use crate::commands::{find_experiment, require_active, Context};
+use crate::commands::{find_experiment, require_active, tag_writes, Context};
 use crate::destination::{plan_unset, TagChange};
 use crate::error::{CliError, ExitCode};
-use crate::http::{Client, HttpError};
+use crate::http::Client;
 use crate::output;
 use crate::trace_location::{native_location, NativeAction, NativeChange, NativeLocation};
 
@@ -87,18 +85,10 @@ pub async fn run(ctx: &Context, args: &UnsetArgs) -> Result<ExitCode> {
 
 /// Deletes the tags that are present, all at once; returns how many were removed.
 async fn remove_tags(client: &Client, experiment_id: &str, changes: &[TagChange]) -> Result<usize> {
-    let pending: Vec<&TagChange> = changes.iter().filter(|c| c.needs_write()).collect();
-    let results = join_all(
-        pending
-            .iter()
-            .map(|c| experiments::delete_tag(client, experiment_id, &c.key)),
-    )
+    let failed = tag_writes::apply(changes, |c| {
+        experiments::delete_tag(client, experiment_id, &c.key)
+    })
     .await;
-    let failed: Vec<(&TagChange, HttpError)> = pending
-        .iter()
-        .zip(results)
-        .filter_map(|(c, r)| r.err().map(|e| (*c, e)))
-        .collect();
     if let Some((_, e)) = failed.iter().find(|(_, e)| is_missing_endpoint(e)) {
         return Err(CliError::new(
             ExitCode::Failure,
@@ -108,9 +98,9 @@ async fn remove_tags(client: &Client, experiment_id: &str, changes: &[TagChange]
         .into());
     }
     if !failed.is_empty() {
-        return Err(partial_write_error(changes, failed).into());
+        return Err(tag_writes::partial_write_error(changes, failed).into());
     }
-    Ok(pending.len())
+    Ok(changes.iter().filter(|c| c.needs_write()).count())
 }
 
 async fn unlink_native(
