@@ -63,6 +63,16 @@ fn destination_tags() -> [(&'static str, &'static str); 3] {
     ]
 }
 
+/// The three destination tags as sorted (key, value) pairs, to compare with what was written.
+fn sorted_destination_tags() -> Vec<(String, String)> {
+    let mut tags: Vec<(String, String)> = destination_tags()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    tags.sort();
+    tags
+}
+
 fn create_location_body(catalog: &str, schema: &str, prefix: &str, warehouse: &str) -> Value {
     json!({
         "uc_table_prefix": { "catalog_name": catalog, "schema_name": schema, "table_prefix": prefix },
@@ -275,11 +285,7 @@ fn create_native_puts_tags_and_location_in_the_one_create_request() {
         })
         .collect();
     tags.sort();
-    let mut expected: Vec<(String, String)> = destination_tags()
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    expected.sort();
+    let expected = sorted_destination_tags();
     assert_eq!(tags, expected);
     assert_eq!(
         create["trace_location"],
@@ -367,11 +373,7 @@ fn existing_unlinked_experiment_gets_tags_location_and_link() {
         })
         .collect();
     written.sort();
-    let mut expected: Vec<(String, String)> = destination_tags()
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    expected.sort();
+    let expected = sorted_destination_tags();
     assert_eq!(written, expected);
 
     let create = ws.requests_to("POST", TRACE_LOCATIONS).remove(0).json();
