@@ -132,10 +132,23 @@ async fn run_checks(
     if !check_credential(&client, &config.host, report).await {
         return;
     }
-    if let Some(destination) = check_experiment(target, &client, report).await {
-        check_unity_catalog(&client, &destination, report).await;
-    }
-    let Some(warehouse_id) = check_warehouse(&client, &config, args, report).await else {
+    // The experiment checks and the warehouse check are independent: they run together, and
+    // their lines are still reported in the documented order.
+    let mut experiment_checks = DoctorReport::default();
+    let mut warehouse_checks = DoctorReport::default();
+    let (_, warehouse) = tokio::join!(
+        async {
+            if let Some(destination) =
+                check_experiment(target, &client, &mut experiment_checks).await
+            {
+                check_unity_catalog(&client, &destination, &mut experiment_checks).await;
+            }
+        },
+        check_warehouse(&client, &config, args, &mut warehouse_checks),
+    );
+    report.checks.extend(experiment_checks.checks);
+    report.checks.extend(warehouse_checks.checks);
+    let Some(warehouse_id) = warehouse else {
         return;
     };
     if args.query {
