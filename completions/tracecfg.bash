@@ -385,7 +385,7 @@ _tracecfg() {
             return 0
             ;;
         tracecfg__subcmd__query)
-            opts="-e -w -p -o -q -h --experiment --experiment-id --table --user --session --tag --span-type --name --since --until --limit --columns --print-sql --sql --file --param --warehouse --timeout --parallel --disposition --layout --profile --host --output --debug --quiet --http-timeout --retry-timeout --help"
+            opts="-e -w -p -o -q -h --experiment --experiment-id --table --user --session --tag --attribute --span-type --name --since --until --limit --columns --print-sql --sql --file --param --warehouse --timeout --parallel --disposition --layout --profile --host --output --debug --quiet --http-timeout --retry-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -416,6 +416,10 @@ _tracecfg() {
                     return 0
                     ;;
                 --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --attribute)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -476,7 +480,7 @@ _tracecfg() {
                     return 0
                     ;;
                 --layout)
-                    COMPREPLY=($(compgen -W "tags otel" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "tags otel otel-v1 otel-v2" -- "${cur}"))
                     return 0
                     ;;
                 --profile)

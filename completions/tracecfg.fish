@@ -99,9 +99,10 @@ complete -c tracecfg -n "__fish_tracecfg_using_subcommand unset" -s h -l help -d
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -s e -l experiment -d 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l experiment-id -d 'Id of the experiment [env: MLFLOW_EXPERIMENT_ID]' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l table -d 'Query this table instead of the experiment\'s destination' -r
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l user -d 'Only traces of this user (tags[\'user_id\'])' -r
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l session -d 'Only traces of this session (tags[\'session_id\'])' -r
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l tag -d 'Only traces with this tag; repeatable' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l user -d 'Only traces of this user (native: the root span\'s user.id or the trace metadata; tags layout: tags[\'user_id\'])' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l session -d 'Only traces of this session (native: the root span\'s session.id or the trace metadata; tags layout: tags[\'session_id\'])' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l tag -d 'Only traces with this MLflow trace tag; repeatable, all must match' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l attribute -d 'Only traces with a span whose attribute KEY is VALUE (OpenTelemetry layouts); repeatable, all must match' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l span-type -d 'Only spans of this type, such as LLM or TOOL' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l name -d 'Only spans with this name' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l since -d 'Only spans that started at or after this: a duration back (30m, 24h, 7d) or an RFC 3339 time' -r
@@ -117,8 +118,10 @@ complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l parallel -d 
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l disposition -d 'How results travel: inline, through presigned links, or inline with a fallback to links' -r -f -a "inline\t'Results inline in the API responses (at most 25 MiB)'
 external-links\t'Results through presigned links (for large results)'
 auto\t'Inline, and once more through external links if the inline limit is hit'"
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l layout -d 'Table layout: tags (the table the destination tags name) or otel (the native spans table) [default: tags, or otel when the experiment has only a native location]' -r -f -a "tags\t'The table named by the mlflow.tracing.destination.* tags'
-otel\t'The OpenTelemetry spans table of a native Unity Catalog trace location'"
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l layout -d 'How to read the table [default: the native location\'s tables when the experiment has one, else the tag destination; for --table, told from its columns]' -r -f -a "tags\t'The table named by the mlflow.tracing.destination.* tags'
+otel\t'The OpenTelemetry tables of a native location; V1 or V2 told from the location or columns'
+otel-v1\t'OpenTelemetry tables of a schema location (MAP attributes, logs table)'
+otel-v2\t'OpenTelemetry tables of a table-prefix location (VARIANT attributes, annotations table)'"
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -s p -l profile -d 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l host -d 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -s o -l output -d 'Output format [default: text; for query, text on a terminal and json otherwise]' -r -f -a "text\t'Human-readable text (a table for query results)'

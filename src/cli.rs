@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::output::OutputFormat;
 use crate::sql_exec::DispositionChoice;
-use crate::trace_query::Layout;
+use crate::trace_query::LayoutChoice;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -187,15 +187,18 @@ pub struct QueryArgs {
     /// Query this table instead of the experiment's destination
     #[arg(long, value_name = "CATALOG.SCHEMA.TABLE", conflicts_with_all = ["experiment", "experiment_id"])]
     pub table: Option<String>,
-    /// Only traces of this user (tags['user_id'])
+    /// Only traces of this user (native: the root span's user.id or the trace metadata; tags layout: tags['user_id'])
     #[arg(long, conflicts_with = "raw")]
     pub user: Option<String>,
-    /// Only traces of this session (tags['session_id'])
+    /// Only traces of this session (native: the root span's session.id or the trace metadata; tags layout: tags['session_id'])
     #[arg(long, conflicts_with = "raw")]
     pub session: Option<String>,
-    /// Only traces with this tag; repeatable
+    /// Only traces with this MLflow trace tag; repeatable, all must match
     #[arg(long = "tag", value_name = "KEY=VALUE", conflicts_with = "raw")]
     pub tags: Vec<String>,
+    /// Only traces with a span whose attribute KEY is VALUE (OpenTelemetry layouts); repeatable, all must match
+    #[arg(long = "attribute", value_name = "KEY=VALUE", conflicts_with = "raw")]
+    pub attributes: Vec<String>,
     /// Only spans of this type, such as LLM or TOOL
     #[arg(long, value_name = "TYPE", conflicts_with = "raw")]
     pub span_type: Option<String>,
@@ -238,9 +241,9 @@ pub struct QueryArgs {
     /// How results travel: inline, through presigned links, or inline with a fallback to links
     #[arg(long, value_enum, default_value_t = DispositionChoice::Auto)]
     pub disposition: DispositionChoice,
-    /// Table layout: tags (the table the destination tags name) or otel (the native spans table) [default: tags, or otel when the experiment has only a native location]
+    /// How to read the table [default: the native location's tables when the experiment has one, else the tag destination; for --table, told from its columns]
     #[arg(long, value_enum)]
-    pub layout: Option<Layout>,
+    pub layout: Option<LayoutChoice>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -20,6 +20,7 @@ mod sql_exec;
 mod time;
 mod trace_location;
 mod trace_query;
+mod trace_tables;
 mod warehouse_choice;
 
 fn main() -> std::process::ExitCode {

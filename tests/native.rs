@@ -80,22 +80,38 @@ fn create_location_body(catalog: &str, schema: &str, prefix: &str, warehouse: &s
     })
 }
 
-/// The location as the create route answers it; `set --native` echoes it into the link body.
+/// The location as the create route answers it: all eight `UcTablePrefixLocation` fields.
 fn answered_location(catalog: &str, schema: &str, prefix: &str) -> Value {
+    let mut location = linked_location(catalog, schema, prefix);
+    let path = format!("{catalog}.{schema}.{prefix}");
+    location["metrics_table_name"] = json!(format!("{path}_otel_metrics"));
+    location["location_id"] = json!(format!("loc-{}", path.replace('.', "-")));
+    location
+}
+
+/// The location in a link body: exactly the fields MLflow's client sends (no `location_id`,
+/// no `metrics_table_name`).
+fn linked_location(catalog: &str, schema: &str, prefix: &str) -> Value {
+    let path = format!("{catalog}.{schema}.{prefix}");
     json!({
         "catalog_name": catalog,
         "schema_name": schema,
         "table_prefix": prefix,
-        "spans_table_name": format!("{catalog}.{schema}.{prefix}_otel_spans"),
-        "logs_table_name": format!("{catalog}.{schema}.{prefix}_otel_logs"),
+        "spans_table_name": format!("{path}_otel_spans"),
+        "logs_table_name": format!("{path}_otel_logs"),
+        "annotations_table_name": format!("{path}_otel_annotations"),
     })
 }
 
-fn native_tags_of(path: &str) -> [(String, String); 3] {
+fn native_tags_of(path: &str) -> [(String, String); 4] {
     [
         (NATIVE_PATH_TAG.to_string(), path.to_string()),
         (NATIVE_SPANS_TAG.to_string(), format!("{path}_otel_spans")),
         (NATIVE_LOGS_TAG.to_string(), format!("{path}_otel_logs")),
+        (
+            NATIVE_ANNOTATIONS_TAG.to_string(),
+            format!("{path}_otel_annotations"),
+        ),
     ]
 }
 
@@ -186,14 +202,27 @@ async fn fake_trace_location_api_follows_the_contract() {
         "{v}"
     );
 
-    // Unlink: another schema is not linked; this one is, once.
-    let unlink = |schema: &str| json!({ "experiment_id": id, "uc_schema": { "catalog_name": "c", "schema_name": schema } });
-    let (status, _) = api.post(&unlink_path(&id), unlink("other")).await;
+    // A link body with a field the proto does not have is refused.
+    let mut odd = link.clone();
+    odd["uc_table_prefix"]["bogus"] = json!(1);
+    let (status, v) = api.post(&link_path(&id), odd).await;
+    assert_eq!(
+        (status, v["error_code"].as_str()),
+        (400, Some("INVALID_PARAMETER_VALUE"))
+    );
+
+    // Unlink takes a schema location only: the table prefix in c.s is not "linked to c.s".
+    let unlink = |id: &str, schema: &str| json!({ "experiment_id": id, "uc_schema": { "catalog_name": "c", "schema_name": schema } });
+    let (status, _) = api.post(&unlink_path(&id), unlink(&id, "s")).await;
     assert_eq!(status, 404);
-    let (status, v) = api.post(&unlink_path(&id), unlink("s")).await;
+    let v1 = ws.add_experiment("/Shared/schema_linked", &[]);
+    ws.link_schema_location(&v1, "c", "s");
+    let (status, _) = api.post(&unlink_path(&v1), unlink(&v1, "other")).await;
+    assert_eq!(status, 404);
+    let (status, v) = api.post(&unlink_path(&v1), unlink(&v1, "s")).await;
     assert_eq!((status, &v), (200, &json!({})));
-    assert!(ws.experiment_tags(&id).is_empty());
-    let (status, v) = api.post(&unlink_path(&id), unlink("s")).await;
+    assert!(ws.experiment_tags(&v1).is_empty());
+    let (status, v) = api.post(&unlink_path(&v1), unlink(&v1, "s")).await;
     assert_eq!(
         (status, v["error_code"].as_str()),
         (404, Some("RESOURCE_DOES_NOT_EXIST"))
@@ -204,7 +233,7 @@ async fn fake_trace_location_api_follows_the_contract() {
     for (path, body) in [
         (TRACE_LOCATIONS.to_string(), body),
         (link_path(&id), link),
-        (unlink_path(&id), unlink("s")),
+        (unlink_path(&v1), unlink(&v1, "s")),
     ] {
         let (status, v) = api.post(&path, body).await;
         assert_eq!(
@@ -384,7 +413,7 @@ fn existing_unlinked_experiment_gets_tags_location_and_link() {
     let link = ws.requests_to("POST", &link_path(&id)).remove(0).json();
     assert_eq!(
         link,
-        json!({ "experiment_id": id, "uc_table_prefix": answered_location("main", "agents", "agent_traces") })
+        json!({ "experiment_id": id, "uc_table_prefix": linked_location("main", "agents", "agent_traces") })
     );
 
     let tags = ws.experiment_tags(&id);
@@ -484,13 +513,28 @@ fn linked_elsewhere_is_refused_before_any_write() {
     assert_eq!(errors.len(), 1, "{r}");
     assert!(errors[0].contains("already linked"), "{r}");
     assert!(errors[0].contains("main.other.agent_traces"), "{r}");
+    // No API unlinks a table-prefix location: the hint offers what can be done instead.
+    assert!(errors[0].contains("no API that unlinks"), "{r}");
+    assert!(
+        r.hint()
+            .is_some_and(|h| h.contains("set --create --native") && !h.contains("unset")),
+        "{r}"
+    );
+    assert!(non_get(&ws).is_empty(), "{:?}", non_get(&ws));
+    assert_eq!(ws.experiment_tags(&id).len(), 4, "only the native tags");
+
+    // Linked elsewhere to a schema location: that one can be unlinked first.
+    let ws = FakeWorkspace::start();
+    let id = ws.add_experiment(EXPERIMENT, &[]);
+    ws.link_schema_location(&id, "main", "other");
+    let r = run(tracecfg(&ws).args(set_native(&["-w", "abc123"])));
+    assert_eq!(r.code, 1, "{r}");
     assert!(
         r.hint()
             .is_some_and(|h| h.contains("tracecfg unset --native")),
         "{r}"
     );
     assert!(non_get(&ws).is_empty(), "{:?}", non_get(&ws));
-    assert_eq!(ws.experiment_tags(&id).len(), 3, "only the native tags");
 }
 
 #[test]
@@ -589,23 +633,22 @@ fn invalid_prefixes_exit_2_before_any_request() {
 // ------------------------------------------------------------------ unset --native
 
 #[test]
-fn unset_native_unlinks_and_removes_the_tags() {
+fn unset_native_unlinks_a_schema_location_after_removing_the_tags() {
     let ws = FakeWorkspace::start();
-    let id = ws.add_experiment(EXPERIMENT, &[]);
-    let r = run(tracecfg(&ws).args(set_native(&["-w", "abc123"])));
-    assert_eq!(r.code, 0, "{r}");
+    let id = ws.add_experiment(EXPERIMENT, &destination_tags());
+    ws.link_schema_location(&id, "main", "agents");
     assert_eq!(ws.experiment_tags(&id).len(), 6);
-    ws.clear_requests();
 
     let r = run(tracecfg(&ws).args(["unset", "-e", EXPERIMENT, "--native", "-o", "json"]));
     assert_eq!(r.code, 0, "{r}");
+    let mut expected = vec![format!("POST {DELETE_TAG}"); 3];
+    expected.push(format!("POST {}", unlink_path(&id)));
+    assert_eq!(non_get(&ws), expected, "the deletes, then the unlink");
     let unlinks = ws.requests_to("POST", &unlink_path(&id));
-    assert_eq!(unlinks.len(), 1, "{:?}", non_get(&ws));
     assert_eq!(
         unlinks[0].json(),
         json!({ "experiment_id": id, "uc_schema": { "catalog_name": "main", "schema_name": "agents" } })
     );
-    assert_eq!(ws.requests_to("POST", DELETE_TAG).len(), 3);
     assert!(
         ws.experiment_tags(&id).is_empty(),
         "{:?}",
@@ -614,10 +657,39 @@ fn unset_native_unlinks_and_removes_the_tags() {
     let v = r.json();
     assert_eq!(v["native"]["action"], "unlink");
     assert_eq!(v["native"]["current"]["catalog"], "main");
+    assert_eq!(v["native"]["current"]["layout"], "schema");
 
     // show: nothing left.
     let r = run(tracecfg(&ws).args(["show", "-e", EXPERIMENT, "-o", "json"]));
     assert_eq!(r.json()["verdict"], "none", "{r}");
+}
+
+#[test]
+fn unset_native_refuses_a_table_prefix_location_before_any_write() {
+    let ws = FakeWorkspace::start();
+    let id = ws.add_experiment(EXPERIMENT, &[]);
+    let r = run(tracecfg(&ws).args(set_native(&["-w", "abc123"])));
+    assert_eq!(r.code, 0, "{r}");
+    assert_eq!(ws.experiment_tags(&id).len(), 7);
+    for extra in [&[][..], &["--dry-run"][..]] {
+        ws.clear_requests();
+        let mut args = vec!["unset", "-e", EXPERIMENT, "--native"];
+        args.extend_from_slice(extra);
+        let r = run(tracecfg(&ws).args(&args));
+        assert_eq!(r.code, 1, "{r}");
+        let errors = r.error_lines();
+        assert_eq!(errors.len(), 1, "{r}");
+        assert!(
+            errors[0].contains("no API that unlinks a table-prefix location"),
+            "{r}"
+        );
+        assert!(errors[0].contains("nothing was changed"), "{r}");
+        let hint = r.hint().unwrap_or_default();
+        assert!(hint.contains("without --native"), "{r}");
+        assert!(hint.contains("set --create --native"), "{r}");
+        assert!(non_get(&ws).is_empty(), "{:?}", non_get(&ws));
+        assert_eq!(ws.experiment_tags(&id).len(), 7, "nothing changed");
+    }
 }
 
 #[test]
@@ -634,7 +706,7 @@ fn unset_native_without_a_native_location_sends_no_unlink() {
     // --dry-run with a location: nothing is sent.
     let ws = FakeWorkspace::start();
     let id = ws.add_experiment(EXPERIMENT, &destination_tags());
-    ws.link_trace_location(&id, "main", "agents", "agent_traces");
+    ws.link_schema_location(&id, "main", "agents");
     let r = run(tracecfg(&ws).args([
         "unset",
         "-e",
@@ -689,7 +761,8 @@ fn query_otel_print_sql_uses_the_native_spans_table() {
     let v = r.json();
     let sql = v["sql"].as_str().unwrap();
     assert!(sql.contains("`c`.`s`.`p_otel_spans`"), "{sql}");
-    assert!(sql.contains("from_json(to_json(attributes)"), "{sql}");
+    assert!(sql.contains("attributes:['user.id']::string"), "{sql}");
+    assert!(sql.contains("`c`.`s`.`p_otel_annotations`"), "{sql}");
     assert!(sql.contains(":user"), "{sql}");
     assert!(!sql.contains("user123"), "the value is a parameter: {sql}");
     let params = v["parameters"].as_array().unwrap();
@@ -769,9 +842,13 @@ fn a_location_given_at_creation_cannot_be_replaced() {
     ]));
     assert_eq!(r.code, 1, "{r}");
     assert!(r.error_lines()[0].contains("already linked"), "{r}");
+    assert!(
+        r.error_lines()[0].contains("given when the experiment was created"),
+        "{r}"
+    );
     let hint = r.hint().unwrap_or_default();
     assert!(
-        !hint.contains("unset --native") && hint.contains("created"),
+        !hint.contains("unset --native") && hint.contains("set --create --native"),
         "unset --native cannot remove it, so the hint does not offer it: {r}"
     );
     assert!(non_get(&ws).is_empty(), "{:?}", non_get(&ws));
@@ -781,7 +858,7 @@ fn a_location_given_at_creation_cannot_be_replaced() {
 fn unset_native_without_the_api_exits_1_and_says_what_was_removed() {
     let ws = FakeWorkspace::start();
     let id = ws.add_experiment(EXPERIMENT, &destination_tags());
-    ws.link_trace_location(&id, "main", "agents", "agent_traces");
+    ws.link_schema_location(&id, "main", "agents");
     ws.disable_trace_locations();
     let r = run(tracecfg(&ws).args(["unset", "-e", EXPERIMENT, "--native"]));
     assert_eq!(r.code, 1, "a missing API is not a missing resource: {r}");
@@ -823,11 +900,25 @@ fn query_chooses_the_otel_layout_when_only_a_native_location_exists() {
     assert!(sql.contains("FROM `c`.`s`.`p_otel_spans`"), "{sql}");
     assert!(ws.statements().is_empty());
 
-    // With the destination tags as well, the tagged table is the default.
+    // With the destination tags as well, traces still land in the native tables: the default;
+    // --layout tags reads the table the tags name.
     let ws = FakeWorkspace::start();
     let id = ws.add_experiment(EXPERIMENT, &destination_tags());
     ws.link_trace_location(&id, "c", "s", "p");
     let r = run(tracecfg(&ws).args(["query", "-e", EXPERIMENT, "--print-sql", "-o", "json"]));
+    assert_eq!(r.code, 0, "{r}");
+    let sql = r.json()["sql"].as_str().unwrap().to_string();
+    assert!(sql.contains("FROM `c`.`s`.`p_otel_spans`"), "{sql}");
+    let r = run(tracecfg(&ws).args([
+        "query",
+        "-e",
+        EXPERIMENT,
+        "--layout",
+        "tags",
+        "--print-sql",
+        "-o",
+        "json",
+    ]));
     assert_eq!(r.code, 0, "{r}");
     let sql = r.json()["sql"].as_str().unwrap().to_string();
     assert!(sql.contains("FROM `main`.`agents`.`agent_traces`"), "{sql}");
@@ -836,11 +927,9 @@ fn query_chooses_the_otel_layout_when_only_a_native_location_exists() {
 #[test]
 fn unset_native_sends_no_unlink_when_the_tags_cannot_be_removed() {
     let ws = FakeWorkspace::start();
-    let id = ws.add_experiment(EXPERIMENT, &[]);
-    let r = run(tracecfg(&ws).args(set_native(&["-w", "abc123"])));
-    assert_eq!(r.code, 0, "{r}");
+    let id = ws.add_experiment(EXPERIMENT, &destination_tags());
+    ws.link_schema_location(&id, "main", "agents");
     ws.disable_delete_tag();
-    ws.clear_requests();
     let r = run(tracecfg(&ws).args(["unset", "-e", EXPERIMENT, "--native"]));
     assert_eq!(r.code, 1, "{r}");
     assert!(
@@ -879,5 +968,5 @@ fn a_failed_tag_write_also_says_what_happened_to_the_link() {
     assert_eq!(r.code, 0, "{r}");
     assert_eq!(ws.requests_to("POST", SET_TAG).len(), 1);
     assert!(location_requests(&ws).is_empty(), "{:?}", non_get(&ws));
-    assert_eq!(ws.experiment_tags(&id).len(), 6);
+    assert_eq!(ws.experiment_tags(&id).len(), 7);
 }

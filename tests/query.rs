@@ -23,9 +23,22 @@ const TRACE_COLUMNS: [(&str, &str); 7] = [
     ("outputs", "STRING"),
 ];
 
-/// A workspace with EXP tagged to main.agents.agent_traces.
+/// The columns of the tags-layout table, as the Unity Catalog tables API lists them.
+const TAGS_TABLE: [(&str, &str); 8] = [
+    ("trace_id", "STRING"),
+    ("span_name", "STRING"),
+    ("span_type", "STRING"),
+    ("start_time", "TIMESTAMP"),
+    ("end_time", "TIMESTAMP"),
+    ("inputs", "STRING"),
+    ("outputs", "STRING"),
+    ("tags", "MAP"),
+];
+
+/// A workspace with EXP tagged to main.agents.agent_traces, a table of the tags layout.
 fn workspace() -> FakeWorkspace {
     let ws = FakeWorkspace::start();
+    ws.add_table_with_columns("main", "agents", "agent_traces", &TAGS_TABLE);
     ws.add_experiment(
         EXP,
         &[
@@ -171,7 +184,13 @@ fn table_flag_skips_the_experiment_lookup() {
     );
 
     // A part that needs quoting is quoted, with its backtick doubled.
-    let r = run(query(&ws).args(["--table", "main.`my-team`.agent_traces", "--print-sql"]));
+    let r = run(query(&ws).args([
+        "--table",
+        "main.`my-team`.agent_traces",
+        "--layout",
+        "tags",
+        "--print-sql",
+    ]));
     assert_eq!(r.code, 0, "{r}");
     assert!(
         r.stdout.contains("FROM `main`.`my-team`.`agent_traces`"),
@@ -523,12 +542,14 @@ fn malformed_input_exits_2_before_any_request() {
 // ---------------------------------------------------------------- --print-sql
 
 #[test]
-fn print_sql_with_table_makes_no_request() {
+fn print_sql_with_table_and_layout_makes_no_request() {
     let ws = workspace();
     let r = run(tracecfg(&ws).args([
         "query",
         "--table",
         "main.agents.agent_traces",
+        "--layout",
+        "tags",
         "--user",
         "it's me",
         "--since",
@@ -553,6 +574,8 @@ fn print_sql_with_table_makes_no_request() {
         "query",
         "--table",
         "main.agents.agent_traces",
+        "--layout",
+        "tags",
         "--user",
         "u",
         "--print-sql",
@@ -564,6 +587,139 @@ fn print_sql_with_table_makes_no_request() {
     assert!(v["sql"].as_str().unwrap().contains(":user"), "{v}");
     assert_eq!(v["parameters"], json!([{"name": "user", "value": "u"}]));
     assert!(ws.requests().is_empty(), "{:?}", ws.requests());
+}
+
+const V2_SPANS_TABLE: [(&str, &str); 11] = [
+    ("time", "TIMESTAMP"),
+    ("date", "DATE"),
+    ("trace_id", "STRING"),
+    ("span_id", "STRING"),
+    ("parent_span_id", "STRING"),
+    ("name", "STRING"),
+    ("start_time_unix_nano", "BIGINT"),
+    ("end_time_unix_nano", "BIGINT"),
+    ("attributes", "VARIANT"),
+    ("status", "STRUCT"),
+    ("resource", "STRUCT"),
+];
+
+#[test]
+fn table_layout_is_told_from_its_columns_in_one_request() {
+    let ws = workspace();
+    ws.add_table_with_columns("c", "s", "p_otel_spans", &V2_SPANS_TABLE);
+    let mut v1 = V2_SPANS_TABLE[2..].to_vec();
+    v1[6] = ("attributes", "MAP");
+    ws.add_table_with_columns("c", "s", "mlflow_experiment_trace_otel_spans", &v1);
+    let cases = [
+        (
+            "main.agents.agent_traces",
+            "FROM `main`.`agents`.`agent_traces`\n",
+            "tags['user_id']",
+        ),
+        (
+            "c.s.p_otel_spans",
+            "`c`.`s`.`p_otel_annotations`",
+            "attributes:['user.id']::string",
+        ),
+        (
+            "c.s.mlflow_experiment_trace_otel_spans",
+            "`c`.`s`.`mlflow_experiment_trace_otel_logs`",
+            "attributes['user.id'] IN (:user, :user_json)",
+        ),
+    ];
+    for (table, reads, user_filter) in cases {
+        ws.clear_requests();
+        let r = run(tracecfg(&ws).args([
+            "query",
+            "--table",
+            table,
+            "--user",
+            "u",
+            "--print-sql",
+            "-o",
+            "json",
+        ]));
+        assert_eq!(r.code, 0, "{r}");
+        let sql = r.json()["sql"].as_str().unwrap().to_string();
+        assert!(sql.contains(reads), "{table}: {sql}");
+        assert!(sql.contains(user_filter), "{table}: {sql}");
+        let requests: Vec<String> = ws
+            .requests()
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect();
+        assert_eq!(
+            requests,
+            [format!("GET /api/2.1/unity-catalog/tables/{table}")]
+        );
+    }
+
+    // A table of neither kind, read as otel: exit 1, and how to say how to read it.
+    ws.add_table_with_columns("c", "s", "other", &[("x", "INT")]);
+    let r = run(tracecfg(&ws).args([
+        "query",
+        "--table",
+        "c.s.other",
+        "--layout",
+        "otel",
+        "--print-sql",
+    ]));
+    assert_eq!(r.code, 1, "{r}");
+    assert!(
+        r.error_lines()[0].contains("is not an OpenTelemetry spans table"),
+        "{r}"
+    );
+    assert!(r.hint().is_some_and(|h| h.contains("--layout")), "{r}");
+    // A missing table: exit 3.
+    let r = run(tracecfg(&ws).args(["query", "--table", "c.s.missing", "--print-sql"]));
+    assert_eq!(r.code, 3, "{r}");
+    // --attribute on the tags layout: a usage error naming the flag.
+    let r = run(tracecfg(&ws).args([
+        "query",
+        "--table",
+        "main.agents.agent_traces",
+        "--attribute",
+        "k=v",
+        "--print-sql",
+    ]));
+    assert_eq!(r.code, 2, "{r}");
+    assert!(r.error_lines()[0].contains("--attribute"), "{r}");
+}
+
+#[test]
+fn table_layout_lookup_and_warehouse_choice_share_the_first_round_trip() {
+    let ws = workspace();
+    ws.add_table_with_columns("c", "s", "p_otel_spans", &V2_SPANS_TABLE);
+    ws.add_warehouse("wh1", "Shared", "RUNNING");
+    ws.set_default_warehouse("wh1");
+    // Each lookup is answered after HOLD: the second one arrives before the first is answered
+    // only when both were sent together.
+    const HOLD: Duration = Duration::from_secs(2);
+    ws.fault(Fault::on("GET", "/api/2.1/unity-catalog/tables/").delay(HOLD));
+    ws.fault(Fault::on("GET", "/api/2.0/settings/").delay(HOLD));
+    ws.declare_result("`c`.`s`.`p_otel_spans`", traces(1));
+    let r = run(tracecfg(&ws).args(["query", "--table", "c.s.p_otel_spans", "--span-type", "LLM"]));
+    assert_eq!(r.code, 0, "{r}");
+    let requests = ws.requests();
+    let at = |what: &str| {
+        requests
+            .iter()
+            .find(|q| q.path.contains(what))
+            .map(|q| q.at)
+            .unwrap()
+    };
+    let (table, setting) = (at("/unity-catalog/tables/"), at("/api/2.0/settings/"));
+    let apart = if table > setting {
+        table - setting
+    } else {
+        setting - table
+    };
+    assert!(
+        apart < HOLD,
+        "the lookups were sent one after the other: {requests:?}"
+    );
+    let submit = at(STATEMENTS_PATH);
+    assert!(submit > table && submit > setting);
 }
 
 #[test]

@@ -1,9 +1,10 @@
 //! MLflow's Unity Catalog trace-location API on Databricks: create (or get) a table-prefix
-//! location and link an experiment to it (v5), and unlink (v4). Shapes confirmed from MLflow's
-//! Databricks REST store and its tests; see docs/research-trace-location.md §1.
+//! location and link an experiment to it (v5), and unlink a schema location (v4; there is no
+//! unlink for a table-prefix location). Shapes from MLflow's `databricks_tracing.proto` and its
+//! Databricks REST store: docs/native-trace-storage.md §1.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::json;
 
 use crate::api::experiments::is_missing_endpoint;
 use crate::http::{Client, HttpError};
@@ -11,15 +12,30 @@ use crate::http::{Client, HttpError};
 const CREATE_LOCATION: &str = "/api/5.0/mlflow/tracing/locations";
 
 /// `UcTablePrefixLocation`: tables `<catalog_name>.<schema_name>.<table_prefix>_otel_*`.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+/// Only the fields MLflow sends in a link body are kept: anything else in a create answer
+/// (`location_id`, `metrics_table_name`, fields a newer server adds) is dropped, as MLflow's
+/// client drops it (docs/native-trace-storage.md §1).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct UcTablePrefix {
     pub catalog_name: String,
     pub schema_name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub table_prefix: Option<String>,
-    /// Output fields (spans_table_name, logs_table_name, …), echoed back on link as MLflow does.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spans_table_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logs_table_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations_table_name: Option<String>,
+}
+
+/// What a create request carries: the location as asked, without output fields.
+#[derive(Serialize)]
+struct CreateLocation<'a> {
+    catalog_name: &'a str,
+    schema_name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    table_prefix: Option<&'a str>,
 }
 
 #[derive(Deserialize)]
@@ -41,7 +57,12 @@ pub async fn create_or_get(
     location: &UcTablePrefix,
     warehouse_id: &str,
 ) -> Result<UcTablePrefix, HttpError> {
-    let body = json!({ "uc_table_prefix": location, "sql_warehouse_id": warehouse_id });
+    let asked = CreateLocation {
+        catalog_name: &location.catalog_name,
+        schema_name: &location.schema_name,
+        table_prefix: location.table_prefix.as_deref(),
+    };
+    let body = json!({ "uc_table_prefix": asked, "sql_warehouse_id": warehouse_id });
     match client
         .post_json::<LocationEnvelope, _>(CREATE_LOCATION, &body, true)
         .await
@@ -82,7 +103,7 @@ pub async fn link(
         .map(|_| ())
 }
 
-/// Unlinks through the v4 route, which MLflow's client also uses for table-prefix locations.
+/// Unlinks a schema location through the v4 route, the only unlink there is.
 pub async fn unlink(
     client: &Client,
     experiment_id: &str,

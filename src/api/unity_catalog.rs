@@ -8,6 +8,32 @@ use crate::http::{Client, HttpError};
 pub struct TableInfo {
     #[serde(default)]
     pub table_type: Option<String>,
+    /// `ColumnInfo` list of the tables API (docs/databricks-api.md §3).
+    #[serde(default)]
+    pub columns: Vec<ColumnInfo>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct ColumnInfo {
+    pub name: String,
+    /// `STRING`, `MAP`, `VARIANT`, …
+    #[serde(default)]
+    pub type_name: Option<String>,
+    /// `map<string,string>`, …
+    #[serde(default)]
+    pub type_text: Option<String>,
+}
+
+impl ColumnInfo {
+    /// The type's name in upper case, from `type_name`, else from the start of `type_text`.
+    pub fn type_name(&self) -> String {
+        let name = match (&self.type_name, &self.type_text) {
+            (Some(name), _) => name.as_str(),
+            (None, Some(text)) => text.split(['<', '(']).next().unwrap_or_default(),
+            (None, None) => "",
+        };
+        name.trim().to_ascii_uppercase()
+    }
 }
 
 /// A securable that may be missing: `Ok(None)` when the server answers 404 with an error code
@@ -66,4 +92,16 @@ pub async fn get_table(
         super::path_segment(table)
     );
     lookup(client, &path).await
+}
+
+/// [`get_table`] for a `catalog.schema.table` name as Databricks writes it in tags.
+pub async fn get_table_by_full_name(
+    client: &Client,
+    full_name: &str,
+) -> Result<Option<TableInfo>, HttpError> {
+    let parts: Vec<&str> = full_name.splitn(3, '.').collect();
+    match parts.as_slice() {
+        [catalog, schema, table] => get_table(client, catalog, schema, table).await,
+        _ => Ok(None),
+    }
 }

@@ -6,6 +6,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::api::statements::Parameter;
+use crate::api::unity_catalog;
 use crate::cli::QueryArgs;
 use crate::commands::{find_experiment, not_found_error, Context};
 use crate::destination::{Destination, TaggedDestination};
@@ -16,7 +17,8 @@ use crate::output::progress::Spinner;
 use crate::output::{self, log, OutputFormat};
 use crate::sql_exec::{self, RunOptions, RunningStatement};
 use crate::trace_location::native_location;
-use crate::trace_query::{self, Filters, Layout, Statement};
+use crate::trace_query::{self, Filters, LayoutChoice, OtelVersion, Statement, TraceTables};
+use crate::trace_tables::{flag_tables, kind_of, native_tables, TableKind};
 use crate::warehouse_choice::choose_warehouse;
 
 /// What `--print-sql` shows: the statement and its parameters, not run.
@@ -56,10 +58,11 @@ pub async fn run(ctx: &Context, args: &QueryArgs) -> Result<ExitCode> {
     let format = ctx.format(default_format);
 
     if args.print_sql {
-        // Only an experiment lookup needs the workspace; a --table statement is printed offline.
-        let client = match source {
-            TableSource::Experiment(_) => Some(ctx.connect()?.1),
-            _ => None,
+        // Only a lookup needs the workspace; a --table with its --layout is printed offline.
+        let client = if needs_lookup(&source, args.layout, raw_sql.is_none()) {
+            Some(ctx.connect()?.1)
+        } else {
+            None
         };
         let statement = build_statement(
             client.as_ref(),
@@ -270,6 +273,11 @@ fn filters(args: &QueryArgs) -> Result<Filters, CliError> {
             .iter()
             .map(|t| trace_query::parse_tag(t))
             .collect::<Result<_, _>>()?,
+        attributes: args
+            .attributes
+            .iter()
+            .map(|t| trace_query::parse_attribute(t))
+            .collect::<Result<_, _>>()?,
         span_type: args.span_type.clone(),
         name: args.name.clone(),
         since: bound("--since", &args.since)?,
@@ -318,48 +326,118 @@ fn uses_table_marker(sql: &str) -> bool {
 async fn build_statement(
     client: Option<&Client>,
     source: &TableSource,
-    layout: Option<Layout>,
+    layout: Option<LayoutChoice>,
     raw_sql: Option<String>,
     mut raw_params: Vec<Parameter>,
     filters: &Filters,
 ) -> Result<Statement> {
-    let table = match source {
-        TableSource::NotNeeded => None,
-        TableSource::Flag(d) => Some((layout.unwrap_or(Layout::Tags), d.sql_name())),
+    let Some(sql) = raw_sql else {
+        let tables = resolve_tables(client, source, layout, true).await?;
+        let tables = tables.expect("filter queries always have a table");
+        return Ok(trace_query::build(&tables, filters)?);
+    };
+    if uses_table_marker(&sql) && !raw_params.iter().any(|p| p.name == "table") {
+        // Raw SQL only needs the name: no layout detection.
+        if let Some(tables) = resolve_tables(client, source, layout, false).await? {
+            raw_params.push(Parameter {
+                name: "table".into(),
+                value: Some(tables.main_table().to_string()),
+                type_name: None,
+            });
+        }
+    }
+    Ok(Statement {
+        sql,
+        parameters: raw_params,
+    })
+}
+
+/// Whether the tables for `source` can be known without a request.
+fn needs_lookup(source: &TableSource, layout: Option<LayoutChoice>, detect: bool) -> bool {
+    match source {
+        TableSource::NotNeeded => false,
+        TableSource::Experiment(_) => true,
+        TableSource::Flag(_) => detect && matches!(layout, None | Some(LayoutChoice::Otel)),
+    }
+}
+
+/// The tables to query. `detect`: tell the layout of a `--table` from its columns.
+async fn resolve_tables(
+    client: Option<&Client>,
+    source: &TableSource,
+    layout: Option<LayoutChoice>,
+    detect: bool,
+) -> Result<Option<TraceTables>> {
+    let forced = |choice: Option<LayoutChoice>| match choice {
+        Some(LayoutChoice::Tags) => Some(TableKind::Tags),
+        Some(LayoutChoice::OtelV1) => Some(TableKind::OtelSpans(OtelVersion::V1)),
+        Some(LayoutChoice::OtelV2) => Some(TableKind::OtelSpans(OtelVersion::V2)),
+        Some(LayoutChoice::Otel) | None => None,
+    };
+    match source {
+        TableSource::NotNeeded => Ok(None),
+        TableSource::Flag(d) => {
+            let kind = match forced(layout) {
+                Some(kind) => kind,
+                None if !detect => TableKind::Tags,
+                None => {
+                    let client = client.expect("layout detection is done with a client");
+                    detect_kind(client, d, layout == Some(LayoutChoice::Otel)).await?
+                }
+            };
+            Ok(Some(flag_tables(d, kind)))
+        }
         TableSource::Experiment(target) => {
             let client = client.expect("an experiment source is looked up with a client");
-            Some(experiment_table(client, target, layout).await?)
-        }
-    };
-    match raw_sql {
-        Some(sql) => {
-            if let Some((_, table_sql)) = table.filter(|_| uses_table_marker(&sql)) {
-                if !raw_params.iter().any(|p| p.name == "table") {
-                    raw_params.push(Parameter {
-                        name: "table".into(),
-                        value: Some(table_sql),
-                        type_name: None,
-                    });
-                }
-            }
-            Ok(Statement {
-                sql,
-                parameters: raw_params,
-            })
-        }
-        None => {
-            let (layout, table_sql) = table.expect("filter queries always have a table");
-            Ok(trace_query::build(layout, &table_sql, filters))
+            Ok(Some(experiment_tables(client, target, layout).await?))
         }
     }
 }
 
-/// The table to query for an experiment: its tag destination, or its native spans table.
-async fn experiment_table(
+/// The kind of a `--table`, from its columns in Unity Catalog.
+async fn detect_kind(client: &Client, table: &Destination, want_otel: bool) -> Result<TableKind> {
+    let info = unity_catalog::get_table(client, &table.catalog, &table.schema, &table.table)
+        .await
+        .map_err(|e| {
+            anyhow::Error::from(e).context(format!(
+                "cannot read the columns of {} to tell its layout (pass --layout to skip this)",
+                table.full_name()
+            ))
+        })?
+        .ok_or_else(|| {
+            CliError::not_found(format!("table {} does not exist", table.full_name())).with_hint(
+                "a table you cannot see looks missing: check the name and your SELECT grant",
+            )
+        })?;
+    let kind = kind_of(&info.columns);
+    match kind {
+        Some(TableKind::OtelSpans(_)) => {}
+        Some(TableKind::Tags) if !want_otel => {}
+        _ => {
+            let expected = if want_otel {
+                "an OpenTelemetry spans table (an attributes column of type MAP or VARIANT)"
+            } else {
+                "a trace table (a tags map, or OpenTelemetry spans with attributes)"
+            };
+            return Err(CliError::new(
+                ExitCode::Failure,
+                format!("{} is not {expected}", table.full_name()),
+            )
+            .with_hint("pass --layout tags|otel-v1|otel-v2 to say how to read it")
+            .into());
+        }
+    }
+    let kind = kind.expect("checked above");
+    log::debug(format_args!("{} reads as {kind:?}", table.full_name()));
+    Ok(kind)
+}
+
+/// The tables to query for an experiment: its tag destination, or its native tables.
+async fn experiment_tables(
     client: &Client,
     target: &ExperimentRef,
-    layout: Option<Layout>,
-) -> Result<(Layout, String)> {
+    layout: Option<LayoutChoice>,
+) -> Result<TraceTables> {
     let experiment = find_experiment(client, target)
         .await?
         .ok_or_else(|| not_found_error(target, false))?;
@@ -367,42 +445,34 @@ async fn experiment_table(
     let tagged = TaggedDestination::from_tags(&tags);
     let native = native_location(&experiment, &tags);
     let from_tags = tagged.destination();
-    let layout = layout.unwrap_or(if from_tags.is_none() && native.is_some() {
-        Layout::Otel
-    } else {
-        Layout::Tags
-    });
-    match layout {
-        Layout::Tags => {
-            let d = from_tags.ok_or_else(|| {
-                CliError::not_found(format!(
-                    "{target} has no complete trace destination (missing {})",
-                    tagged.missing_tags.join(", ")
-                ))
-                .with_hint("run 'tracecfg set --catalog C --schema S' first, or pass --table CATALOG.SCHEMA.TABLE")
-            })?;
-            Ok((Layout::Tags, d.sql_name()))
-        }
-        Layout::Otel => {
-            let n = native.ok_or_else(|| {
-                CliError::not_found(format!("{target} has no native Unity Catalog trace location"))
-                    .with_hint("link one with 'tracecfg set --native', or query the tag destination with --layout tags")
-            })?;
-            // The name comes from the server (the experiment's tags), so a bad one is a bad
-            // response (exit 1), not bad input.
-            let d = Destination::parse_full_name("the native spans table", &n.spans_table)
-                .map_err(|e| {
-                    CliError::new(
-                        ExitCode::Failure,
-                        format!(
-                            "{target} names an unusable native spans table ({} from {}): {}",
-                            n.spans_table, n.source, e.message
-                        ),
-                    )
-                })?;
-            Ok((Layout::Otel, d.sql_name()))
-        }
+    // Traces land in the native location; the tags only say where they were meant to go.
+    let use_tags = match layout {
+        Some(LayoutChoice::Tags) => true,
+        None => native.is_none(),
+        Some(_) => false,
+    };
+    if use_tags {
+        let d = from_tags.ok_or_else(|| {
+            CliError::not_found(format!(
+                "{target} has no complete trace destination (missing {})",
+                tagged.missing_tags.join(", ")
+            ))
+            .with_hint("run 'tracecfg set --catalog C --schema S' first, or pass --table CATALOG.SCHEMA.TABLE")
+        })?;
+        return Ok(TraceTables::Tags {
+            table: d.sql_name(),
+        });
     }
+    let n = native.ok_or_else(|| {
+        CliError::not_found(format!("{target} has no native Unity Catalog trace location"))
+            .with_hint("link one with 'tracecfg set --native', or query the tag destination with --layout tags")
+    })?;
+    let version = match layout {
+        Some(LayoutChoice::OtelV1) => Some(OtelVersion::V1),
+        Some(LayoutChoice::OtelV2) => Some(OtelVersion::V2),
+        _ => None,
+    };
+    Ok(native_tables(&n, version)?)
 }
 
 #[cfg(test)]

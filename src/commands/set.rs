@@ -14,8 +14,8 @@ use crate::experiment_ref::ExperimentRef;
 use crate::http::{Client, HttpError};
 use crate::output::{self, log};
 use crate::trace_location::{
-    native_location, plan_link, validate_table_prefix, verdict, NativeAction, NativeChange,
-    NativeLocation, Verdict,
+    native_location, plan_link, validate_table_prefix, verdict, LocationSource, NativeAction,
+    NativeChange, NativeLocation, Verdict,
 };
 use crate::warehouse_choice::choose_warehouse;
 
@@ -146,7 +146,7 @@ fn wanted_native(args: &SetArgs, wanted: &Destination) -> Result<Option<NativeLo
     };
     validate_table_prefix(flag, prefix)?;
     Ok(Some(NativeLocation::new(
-        "wanted",
+        LocationSource::Wanted,
         &wanted.catalog,
         &wanted.schema,
         Some(prefix),
@@ -351,7 +351,7 @@ async fn link_native(
         catalog_name: wanted.catalog.clone(),
         schema_name: wanted.schema.clone(),
         table_prefix: wanted.table_prefix.clone(),
-        extra: Default::default(),
+        ..Default::default()
     };
     let unavailable = |e: HttpError| -> anyhow::Error {
         if trace_locations::is_unavailable(&e) {

@@ -11,7 +11,9 @@ use crate::destination::{plan_unset, TagChange};
 use crate::error::{CliError, ExitCode};
 use crate::http::Client;
 use crate::output;
-use crate::trace_location::{native_location, NativeAction, NativeChange, NativeLocation};
+use crate::trace_location::{
+    native_location, plan_unlink, NativeAction, NativeChange, NativeLocation,
+};
 
 #[derive(Debug, Serialize)]
 pub struct UnsetReport {
@@ -31,36 +33,11 @@ pub async fn run(ctx: &Context, args: &UnsetArgs) -> Result<ExitCode> {
     let experiment = require_active(&target, find_experiment(&client, &target).await?)?;
     let tags = experiment.tag_map();
     let changes = plan_unset(&tags);
-    let native = args.native.then(|| {
-        let current = native_location(&experiment, &tags);
-        NativeChange {
-            action: if current.is_some() {
-                NativeAction::Unlink
-            } else {
-                NativeAction::Unchanged
-            },
-            current,
-            wanted: None,
-        }
-    });
-    // A location given at creation is immutable: refused before any write, as set refuses to
-    // replace a link, rather than removing the tags and then failing the unlink.
-    if let Some(location) = native
-        .as_ref()
-        .and_then(|n| n.current.as_ref())
-        .filter(|l| l.given_at_creation())
-    {
-        return Err(CliError::new(
-            ExitCode::Failure,
-            format!(
-                "the native trace location {} (spans in {}) was given when the experiment was created and cannot be unlinked",
-                location.destination_path(),
-                location.spans_table
-            ),
-        )
-        .with_hint("run 'tracecfg unset' without --native to remove only the destination tags")
-        .into());
-    }
+    // Planned before any write: a location no API can unlink is refused with nothing changed.
+    let native = args
+        .native
+        .then(|| plan_unlink(native_location(&experiment, &tags)))
+        .transpose()?;
     if !args.dry_run {
         // Tags first, then the link: a server without delete-experiment-tag then sees no write.
         let removed = remove_tags(&client, &experiment.experiment_id, &changes).await?;

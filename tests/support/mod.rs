@@ -27,8 +27,8 @@ use serde_json::Value;
 
 #[allow(unused_imports)]
 pub use native::{
-    link_path, unlink_path, ME_USER_NAME, NATIVE_LOGS_TAG, NATIVE_PATH_TAG, NATIVE_SPANS_TAG,
-    SCIM_ME, TRACE_LOCATIONS,
+    link_path, unlink_path, ME_USER_NAME, NATIVE_ANNOTATIONS_TAG, NATIVE_LOGS_TAG, NATIVE_PATH_TAG,
+    NATIVE_SPANS_TAG, SCIM_ME, TRACE_LOCATIONS,
 };
 pub use sql::StatementResult;
 
@@ -227,6 +227,8 @@ pub(crate) struct State {
     pub catalogs: BTreeSet<String>,
     pub schemas: BTreeSet<(String, String)>,
     pub tables: BTreeMap<(String, String, String), String>,
+    /// Columns the tables API lists for a table, as (name, type name).
+    pub table_columns: BTreeMap<(String, String, String), Vec<(String, String)>>,
     pub warehouses: Vec<Warehouse>,
     pub default_warehouse: Option<String>,
     pub sql: sql::SqlState,
@@ -375,6 +377,26 @@ impl FakeWorkspace {
         self.lock().tables.insert(
             (catalog.to_string(), schema.to_string(), table.to_string()),
             table_type.to_string(),
+        );
+    }
+
+    /// A managed table whose columns the tables API lists, e.g. `TAGS_TABLE_COLUMNS`.
+    pub fn add_table_with_columns(
+        &self,
+        catalog: &str,
+        schema: &str,
+        table: &str,
+        columns: &[(&str, &str)],
+    ) {
+        let key = (catalog.to_string(), schema.to_string(), table.to_string());
+        let mut state = self.lock();
+        state.tables.insert(key.clone(), "MANAGED".to_string());
+        state.table_columns.insert(
+            key,
+            columns
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.to_string()))
+                .collect(),
         );
     }
 

@@ -8,8 +8,9 @@
 //! - `POST /api/5.0/mlflow/experiments/{id}/trace-location:link` needs a created location
 //!   (404 RESOURCE_DOES_NOT_EXIST otherwise) and an experiment not linked yet (400
 //!   INVALID_PARAMETER_VALUE "already linked"); it writes the `databricksTrace*` tags.
-//! - `POST /api/4.0/mlflow/traces/{id}/unlink-location` removes those tags (404
-//!   RESOURCE_DOES_NOT_EXIST when the experiment is not linked to that catalog and schema).
+//! - `POST /api/4.0/mlflow/traces/{id}/unlink-location` takes a schema location (`uc_schema`)
+//!   and removes those tags (404 RESOURCE_DOES_NOT_EXIST when the experiment is not linked to
+//!   that schema location; there is no unlink for a table-prefix location).
 //!
 //! [`FakeWorkspace::disable_trace_locations`] makes the three answer like a workspace without
 //! the API: 404 ENDPOINT_NOT_FOUND.
@@ -31,6 +32,19 @@ pub const ME_USER_NAME: &str = "tester@example.com";
 pub const NATIVE_PATH_TAG: &str = "mlflow.experiment.databricksTraceDestinationPath";
 pub const NATIVE_SPANS_TAG: &str = "mlflow.experiment.databricksTraceSpanStorageTable";
 pub const NATIVE_LOGS_TAG: &str = "mlflow.experiment.databricksTraceLogStorageTable";
+pub const NATIVE_ANNOTATIONS_TAG: &str = "mlflow.experiment.databricksTraceAnnotationsTable";
+
+/// The eight fields of `UcTablePrefixLocation` (MLflow's `databricks_tracing.proto`).
+const TABLE_PREFIX_FIELDS: [&str; 8] = [
+    "catalog_name",
+    "schema_name",
+    "table_prefix",
+    "spans_table_name",
+    "logs_table_name",
+    "metrics_table_name",
+    "location_id",
+    "annotations_table_name",
+];
 
 const LINK_PREFIX: &str = "/api/5.0/mlflow/experiments/";
 const LINK_SUFFIX: &str = "/trace-location:link";
@@ -161,9 +175,18 @@ fn valid_prefix(prefix: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// `uc_table_prefix {catalog_name, schema_name, table_prefix}` of a body.
+/// `uc_table_prefix {catalog_name, schema_name, table_prefix}` of a body; a field the proto
+/// does not have is refused.
 fn table_prefix_key(body: &Map<String, Value>) -> Result<Key, Reply> {
     let location = object_field(body, "uc_table_prefix")?;
+    if let Some(unknown) = location
+        .keys()
+        .find(|k| !TABLE_PREFIX_FIELDS.contains(&k.as_str()))
+    {
+        return Err(invalid(&format!(
+            "Invalid field 'uc_table_prefix.{unknown}': no such field in UcTablePrefixLocation."
+        )));
+    }
     let catalog = string_field(location, "catalog_name")?;
     let schema = string_field(location, "schema_name")?;
     let prefix = string_field(location, "table_prefix")?;
@@ -179,7 +202,7 @@ fn path_of((catalog, schema, prefix): &Key) -> String {
     format!("{catalog}.{schema}.{prefix}")
 }
 
-/// The `UcTablePrefixLocation` the API answers with.
+/// The `UcTablePrefixLocation` the API answers with: all eight fields, output ones included.
 fn location_json(key: &Key) -> Value {
     let path = path_of(key);
     json!({
@@ -188,7 +211,33 @@ fn location_json(key: &Key) -> Value {
         "table_prefix": key.2,
         "spans_table_name": format!("{path}_otel_spans"),
         "logs_table_name": format!("{path}_otel_logs"),
+        "metrics_table_name": format!("{path}_otel_metrics"),
+        "annotations_table_name": format!("{path}_otel_annotations"),
+        "location_id": format!("loc-{}", path.replace('.', "-")),
     })
+}
+
+/// The `databricksTrace*` tags of an experiment linked to `path` (`c.s.p` or `c.s`).
+fn link_tags(path: &str) -> Vec<(&'static str, String)> {
+    if path.matches('.').count() == 1 {
+        return vec![
+            (NATIVE_PATH_TAG, path.to_string()),
+            (
+                NATIVE_SPANS_TAG,
+                format!("{path}.mlflow_experiment_trace_otel_spans"),
+            ),
+            (
+                NATIVE_LOGS_TAG,
+                format!("{path}.mlflow_experiment_trace_otel_logs"),
+            ),
+        ];
+    }
+    vec![
+        (NATIVE_PATH_TAG, path.to_string()),
+        (NATIVE_SPANS_TAG, format!("{path}_otel_spans")),
+        (NATIVE_LOGS_TAG, format!("{path}_otel_logs")),
+        (NATIVE_ANNOTATIONS_TAG, format!("{path}_otel_annotations")),
+    ]
 }
 
 fn create_location(s: &mut State, r: &Recorded) -> Result<Reply, Reply> {
@@ -264,12 +313,9 @@ fn link(s: &mut State, path_id: &str, r: &Recorded) -> Result<Reply, Reply> {
             "Experiment {id} is already linked to trace location {current}"
         )));
     }
-    let path = path_of(&key);
-    e.tags.insert(NATIVE_PATH_TAG.into(), path.clone());
-    e.tags
-        .insert(NATIVE_SPANS_TAG.into(), format!("{path}_otel_spans"));
-    e.tags
-        .insert(NATIVE_LOGS_TAG.into(), format!("{path}_otel_logs"));
+    for (k, v) in link_tags(&path_of(&key)) {
+        e.tags.insert(k.into(), v);
+    }
     e.last_update_time = now_ms();
     Ok(json_response(200, &json!({})).into())
 }
@@ -285,19 +331,24 @@ fn unlink(s: &mut State, path_id: &str, r: &Recorded) -> Result<Reply, Reply> {
         .iter_mut()
         .find(|e| e.id == id)
         .ok_or_else(|| experiment_not_found(id))?;
-    let linked_here = e.tags.get(NATIVE_PATH_TAG).is_some_and(|p| {
-        let mut parts = p.split('.');
-        parts.next() == Some(catalog) && parts.next() == Some(schema)
-    });
+    // The v4 unlink takes a schema location only: an experiment linked to a table prefix in
+    // the same schema is not linked to that schema location.
+    let linked_here = e.tags.get(NATIVE_PATH_TAG).map(String::as_str)
+        == Some(format!("{catalog}.{schema}").as_str());
     if !linked_here {
         return Err(api_error(
             404,
             "RESOURCE_DOES_NOT_EXIST",
-            &format!("Experiment {id} is not linked to a trace location in {catalog}.{schema}"),
+            &format!("Experiment {id} is not linked to the trace location {catalog}.{schema}"),
         )
         .into());
     }
-    for key in [NATIVE_PATH_TAG, NATIVE_SPANS_TAG, NATIVE_LOGS_TAG] {
+    for key in [
+        NATIVE_PATH_TAG,
+        NATIVE_SPANS_TAG,
+        NATIVE_LOGS_TAG,
+        NATIVE_ANNOTATIONS_TAG,
+    ] {
         e.tags.remove(key);
     }
     e.last_update_time = now_ms();
@@ -392,11 +443,22 @@ impl FakeWorkspace {
             .iter_mut()
             .find(|e| e.id == id)
             .unwrap_or_else(|| panic!("fake workspace: no experiment with id {id}"));
-        let path = path_of(&key);
-        e.tags.insert(NATIVE_PATH_TAG.into(), path.clone());
-        e.tags
-            .insert(NATIVE_SPANS_TAG.into(), format!("{path}_otel_spans"));
-        e.tags
-            .insert(NATIVE_LOGS_TAG.into(), format!("{path}_otel_logs"));
+        for (k, v) in link_tags(&path_of(&key)) {
+            e.tags.insert(k.into(), v);
+        }
+    }
+
+    /// Links the experiment to the schema location `c.s` (the older layout, linked through
+    /// the v4 API), without a request: it gets the `databricksTrace*` tags for `c.s`.
+    pub fn link_schema_location(&self, id: &str, catalog: &str, schema: &str) {
+        let mut state = self.lock();
+        let e = state
+            .experiments
+            .iter_mut()
+            .find(|e| e.id == id)
+            .unwrap_or_else(|| panic!("fake workspace: no experiment with id {id}"));
+        for (k, v) in link_tags(&format!("{catalog}.{schema}")) {
+            e.tags.insert(k.into(), v);
+        }
     }
 }

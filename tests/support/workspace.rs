@@ -458,13 +458,27 @@ fn unity_catalog(s: &State, rest: &str) -> axum::response::Response {
         if exists_check {
             return json_response(200, &json!({ "table_exists": table_type.is_some() }));
         }
+        // ColumnInfo: `type_name` is the upper-case type, `type_text` its SQL text.
+        let columns: Vec<Value> = s
+            .table_columns
+            .get(&key)
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, (name, type_name))| {
+                json!({
+                    "name": name, "type_name": type_name,
+                    "type_text": type_name.to_ascii_lowercase(), "position": i, "nullable": true,
+                })
+            })
+            .collect();
         return match table_type {
             Some(tt) => json_response(
                 200,
                 &json!({
                     "name": key.2, "catalog_name": key.0, "schema_name": key.1,
                     "full_name": full, "table_type": tt, "data_source_format": "DELTA",
-                    "owner": "someone@example.com",
+                    "owner": "someone@example.com", "columns": columns,
                 }),
             ),
             None => not_found("Table", &full),

@@ -1,0 +1,324 @@
+//! The OpenTelemetry tables of a native trace location, in both layouts
+//! (docs/native-trace-storage.md §3-§4; the statements are explained in docs/query.md).
+//!
+//! - Trace-level filters (`--user`, `--session`, each `--tag`, each `--attribute`) each select
+//!   trace ids on their own, `trace_id IN (…)`; a trace matches when it meets all of them, even
+//!   when the user sits on the root span and an attribute on a child span.
+//! - User and session come from the root span's `user.id`/`session.id` (MLflow copies the
+//!   trace metadata there) or from the trace metadata itself, so older traces match too.
+//! - Trace tags live in the annotations table (V2, `TAG` rows) or the logs table (V1,
+//!   `genai.trace.tag` events), deduplicated to the latest write, deletions honoured.
+//! - V2 reads attributes by VARIANT path and filters time on `time` and `date`, the columns the
+//!   tables are clustered on, so the warehouse can skip files. The trace selections scan the
+//!   same window with a day of slack on each side: a trace that started up to a day before
+//!   `--since` still matches by its root span (docs/query.md, "Time windows").
+//! - V1 values written by older clients are JSON-encoded (`"prod"`): a value matches stored
+//!   plain or encoded.
+
+use super::{select_list, where_clause, Binder, Filters, Statement};
+use crate::error::CliError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OtelVersion {
+    /// Schema location: MAP attributes, logs table.
+    V1,
+    /// Table-prefix location: VARIANT attributes, `time`/`date`, annotations table.
+    V2,
+}
+
+const ROOT_SPAN: &str = "coalesce(parent_span_id, '') = ''";
+
+/// Writes one statement for one layout.
+struct Writer<'a> {
+    version: OtelVersion,
+    spans: &'a str,
+    trace_info: Option<&'a str>,
+    b: Binder,
+}
+
+pub fn build(
+    version: OtelVersion,
+    spans: &str,
+    trace_info: Option<&str>,
+    f: &Filters,
+) -> Result<Statement, CliError> {
+    let mut w = Writer {
+        version,
+        spans,
+        trace_info,
+        b: Binder::default(),
+    };
+    let mut conditions = w.trace_selections(f)?;
+    if let Some(span_type) = &f.span_type {
+        let marker = w.b.bind("span_type", span_type, None);
+        conditions.push(format!("span_type = {marker}"));
+    }
+    if let Some(name) = &f.name {
+        let marker = w.b.bind("name", name, None);
+        conditions.push(format!("span_name = {marker}"));
+    }
+    let window = w.window(f, false);
+    let scan_filter = if window.is_empty() {
+        String::new()
+    } else {
+        format!("\n  WHERE {}", window.join("\n    AND "))
+    };
+    let sql = format!(
+        "WITH spans AS (\n  SELECT {}\n  FROM {spans}{scan_filter}\n)\nSELECT {}\nFROM spans{}\nORDER BY start_time DESC\nLIMIT {}",
+        w.projection(),
+        select_list(&f.columns),
+        where_clause(&conditions),
+        f.limit
+    );
+    Ok(Statement {
+        sql,
+        parameters: w.b.parameters,
+    })
+}
+
+impl Writer<'_> {
+    /// The columns every layout returns under the same names.
+    fn projection(&self) -> String {
+        let (span_type, start_time) = match self.version {
+            OtelVersion::V2 => (self.attribute("mlflow.spanType"), "time".to_string()),
+            OtelVersion::V1 => (
+                json_decoded(&self.attribute("mlflow.spanType")),
+                "timestamp_micros(start_time_unix_nano DIV 1000)".to_string(),
+            ),
+        };
+        [
+            "trace_id".to_string(),
+            "span_id".to_string(),
+            "parent_span_id".to_string(),
+            "name AS span_name".to_string(),
+            format!("{span_type} AS span_type"),
+            format!("{start_time} AS start_time"),
+            "timestamp_micros(end_time_unix_nano DIV 1000) AS end_time".to_string(),
+            format!("{} AS inputs", self.attribute("mlflow.spanInputs")),
+            format!("{} AS outputs", self.attribute("mlflow.spanOutputs")),
+            "status.code AS status_code".to_string(),
+            "attributes".to_string(),
+        ]
+        .join(",\n    ")
+    }
+
+    /// A span attribute whose key is a constant of this module (never user input).
+    fn attribute(&self, key: &'static str) -> String {
+        debug_assert!(!key.contains('\''));
+        match self.version {
+            OtelVersion::V2 => format!("attributes:['{key}']::string"),
+            OtelVersion::V1 => format!("attributes['{key}']"),
+        }
+    }
+
+    /// `expr` equals `value`; on V1 also its JSON encoding, which older clients wrote.
+    fn equals(&mut self, expr: &str, name: &str, value: &str) -> String {
+        let plain = self.b.bind(name, value, None);
+        match self.version {
+            OtelVersion::V2 => format!("{expr} = {plain}"),
+            OtelVersion::V1 => {
+                let encoded = serde_json::Value::String(value.to_string()).to_string();
+                let encoded = self.b.bind(&format!("{name}_json"), &encoded, None);
+                format!("{expr} IN ({plain}, {encoded})")
+            }
+        }
+    }
+
+    /// Conditions on the span start. `slack` widens the window by a day on each side (for
+    /// the trace selections: a trace's root span may start before `--since`).
+    fn window(&mut self, f: &Filters, slack: bool) -> Vec<String> {
+        let mut conditions = Vec::new();
+        if let Some(since) = &f.since {
+            let t = self.b.bind("since", since, Some("TIMESTAMP"));
+            conditions.extend(self.bound(&t, ">=", slack));
+        }
+        if let Some(until) = &f.until {
+            let t = self.b.bind("until", until, Some("TIMESTAMP"));
+            conditions.extend(self.bound(&t, "<", slack));
+        }
+        conditions
+    }
+
+    fn bound(&self, marker: &str, op: &str, slack: bool) -> Vec<String> {
+        let lower = op == ">=";
+        let time = match (slack, lower) {
+            (false, _) => marker.to_string(),
+            (true, true) => format!("{marker} - INTERVAL 1 DAY"),
+            (true, false) => format!("{marker} + INTERVAL 1 DAY"),
+        };
+        match self.version {
+            // `date` is derived from `time` by the writer, in a time zone the reader cannot
+            // know: one more day of slack keeps the partition filter from dropping a row.
+            OtelVersion::V2 => {
+                let days = if slack { 2 } else { 1 };
+                let date = if lower {
+                    format!("date >= date_sub(CAST({marker} AS DATE), {days})")
+                } else {
+                    format!("date <= date_add(CAST({marker} AS DATE), {days})")
+                };
+                vec![format!("time {op} {time}"), date]
+            }
+            OtelVersion::V1 => vec![format!(
+                "start_time_unix_nano {op} unix_micros({time}) * 1000"
+            )],
+        }
+    }
+
+    /// One `trace_id IN (…)` per trace-level filter.
+    fn trace_selections(&mut self, f: &Filters) -> Result<Vec<String>, CliError> {
+        let mut selections = Vec::new();
+        if let Some(user) = &f.user {
+            selections.push(self.by_metadata(
+                f,
+                "--user",
+                "user",
+                "user.id",
+                "mlflow.trace.user",
+                user,
+            )?);
+        }
+        if let Some(session) = &f.session {
+            selections.push(self.by_metadata(
+                f,
+                "--session",
+                "session",
+                "session.id",
+                "mlflow.trace.session",
+                session,
+            )?);
+        }
+        for (i, (key, value)) in f.tags.iter().enumerate() {
+            selections.push(self.by_tag(i, key, value)?);
+        }
+        for (i, (key, value)) in f.attributes.iter().enumerate() {
+            selections.push(self.by_attribute(f, i, key, value));
+        }
+        Ok(selections)
+    }
+
+    fn trace_info(&self, flag: &str) -> Result<&str, CliError> {
+        let what = match self.version {
+            OtelVersion::V1 => "logs",
+            OtelVersion::V2 => "annotations",
+        };
+        self.trace_info.ok_or_else(|| {
+            CliError::usage(format!(
+                "{flag} reads the trace's {what} table, which cannot be told from {} (its name does not follow the location's naming): query the experiment instead of --table",
+                self.spans
+            ))
+        })
+    }
+
+    /// Traces whose root span carries `span_key`, or whose metadata carries `metadata_key`.
+    fn by_metadata(
+        &mut self,
+        f: &Filters,
+        flag: &str,
+        name: &str,
+        span_key: &'static str,
+        metadata_key: &'static str,
+        value: &str,
+    ) -> Result<String, CliError> {
+        let info = self.trace_info(flag)?.to_string();
+        let root_attribute = self.attribute(span_key);
+        let on_root = self.equals(&root_attribute, name, value);
+        let mut root_conditions = vec![ROOT_SPAN.to_string(), on_root];
+        root_conditions.extend(self.window(f, true));
+        let metadata = match self.version {
+            OtelVersion::V2 => {
+                let field = format!("value:trace_metadata['{metadata_key}']::string");
+                format!(
+                    "SELECT target_id FROM {info}\n    WHERE annotation_type = 'METADATA' AND deleted_at IS NULL\n      AND {}",
+                    self.equals(&field, name, value)
+                )
+            }
+            OtelVersion::V1 => {
+                let field = format!("from_json(coalesce(attributes['trace_metadata'], get_json_object(body, '$.trace_metadata')), 'map<string,string>')['{metadata_key}']");
+                format!(
+                    "SELECT trace_id FROM {info}\n    WHERE event_name = 'genai.trace.metadata'\n      AND {}",
+                    self.equals(&field, name, value)
+                )
+            }
+        };
+        Ok(format!(
+            "trace_id IN (\n    SELECT trace_id FROM {}\n    WHERE {}\n    UNION ALL\n    {metadata}\n  )",
+            self.spans,
+            root_conditions.join(" AND ")
+        ))
+    }
+
+    /// Traces whose tag `key` is `value` now: the latest write of the tag, not deleted.
+    fn by_tag(&mut self, i: usize, key: &str, value: &str) -> Result<String, CliError> {
+        let info = self.trace_info("--tag")?.to_string();
+        let key = self.b.bind(&format!("tag_key_{i}"), key, None);
+        let value_name = format!("tag_value_{i}");
+        Ok(match self.version {
+            OtelVersion::V2 => {
+                let order = "coalesce(updated_at, created_at)";
+                let latest = self.equals(
+                    &format!("max_by(value::string, {order})"),
+                    &value_name,
+                    value,
+                );
+                format!(
+                    "trace_id IN (\n    SELECT target_id FROM {info}\n    WHERE annotation_type = 'TAG' AND name = {key}\n    GROUP BY target_id\n    HAVING {latest} AND max_by(deleted_at IS NULL, {order})\n  )"
+                )
+            }
+            OtelVersion::V1 => {
+                let field = |f: &str| {
+                    format!("coalesce(attributes['{f}'], get_json_object(body, '$.{f}'))")
+                };
+                let latest = self.equals(
+                    &format!("max_by({}, time_unix_nano)", field("value")),
+                    &value_name,
+                    value,
+                );
+                format!(
+                    "trace_id IN (\n    SELECT trace_id FROM {info}\n    WHERE event_name = 'genai.trace.tag' AND {} = {key}\n    GROUP BY trace_id\n    HAVING {latest} AND coalesce(max_by(attributes['deleted'], time_unix_nano), 'false') <> 'true'\n  )",
+                    field("key")
+                )
+            }
+        })
+    }
+
+    /// Traces with a span whose attribute `key` is `value`.
+    fn by_attribute(&mut self, f: &Filters, i: usize, key: &str, value: &str) -> String {
+        let expr = match self.version {
+            OtelVersion::V2 => {
+                let path = self
+                    .b
+                    .bind(&format!("attribute_path_{i}"), &variant_path(key), None);
+                format!("variant_get(attributes, {path}, 'string')")
+            }
+            OtelVersion::V1 => {
+                let key = self.b.bind(&format!("attribute_key_{i}"), key, None);
+                format!("attributes[{key}]")
+            }
+        };
+        let mut conditions = vec![self.equals(&expr, &format!("attribute_value_{i}"), value)];
+        conditions.extend(self.window(f, true));
+        format!(
+            "trace_id IN (\n    SELECT trace_id FROM {}\n    WHERE {}\n  )",
+            self.spans,
+            conditions.join(" AND ")
+        )
+    }
+}
+
+/// The JSON path of a top-level key, for `variant_get`: `$['key']`, or `$["key"]` when the
+/// key holds a single quote (`parse_attribute` refuses keys that hold both).
+fn variant_path(key: &str) -> String {
+    if key.contains('\'') {
+        format!("$[\"{key}\"]")
+    } else {
+        format!("$['{key}']")
+    }
+}
+
+/// A V1 value that older clients JSON-encoded (`"LLM"`), decoded; a plain value as it is.
+fn json_decoded(expr: &str) -> String {
+    format!(
+        "CASE WHEN {expr} LIKE '\"%\"' THEN get_json_object(concat('[', {expr}, ']'), '$[0]') ELSE {expr} END"
+    )
+}

@@ -1,0 +1,60 @@
+//! The `tags` layout: one row per span, each carrying its trace's `tags` map, so every filter
+//! applies to rows (the notebook query this tool replaces).
+
+use super::{select_list, where_clause, Binder, Filters, Statement};
+use crate::error::CliError;
+
+pub fn build(table: &str, f: &Filters) -> Result<Statement, CliError> {
+    if !f.attributes.is_empty() {
+        return Err(CliError::usage(
+            "--attribute needs an OpenTelemetry spans table (--layout otel); the tags layout has no span attributes: use --tag",
+        ));
+    }
+    let mut b = Binder::default();
+    let mut conditions = Vec::new();
+    if let Some(user) = &f.user {
+        conditions.push(format!("tags['user_id'] = {}", b.bind("user", user, None)));
+    }
+    if let Some(session) = &f.session {
+        conditions.push(format!(
+            "tags['session_id'] = {}",
+            b.bind("session", session, None)
+        ));
+    }
+    for (i, (key, value)) in f.tags.iter().enumerate() {
+        let key = b.bind(&format!("tag_key_{i}"), key, None);
+        let value = b.bind(&format!("tag_value_{i}"), value, None);
+        conditions.push(format!("tags[{key}] = {value}"));
+    }
+    if let Some(span_type) = &f.span_type {
+        conditions.push(format!(
+            "span_type = {}",
+            b.bind("span_type", span_type, None)
+        ));
+    }
+    if let Some(name) = &f.name {
+        conditions.push(format!("span_name = {}", b.bind("name", name, None)));
+    }
+    if let Some(since) = &f.since {
+        conditions.push(format!(
+            "start_time >= {}",
+            b.bind("since", since, Some("TIMESTAMP"))
+        ));
+    }
+    if let Some(until) = &f.until {
+        conditions.push(format!(
+            "start_time < {}",
+            b.bind("until", until, Some("TIMESTAMP"))
+        ));
+    }
+    let sql = format!(
+        "SELECT {}\nFROM {table}{}\nORDER BY start_time DESC\nLIMIT {}",
+        select_list(&f.columns),
+        where_clause(&conditions),
+        f.limit
+    );
+    Ok(Statement {
+        sql,
+        parameters: b.parameters,
+    })
+}

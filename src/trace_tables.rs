@@ -1,0 +1,248 @@
+//! Which tables a trace query reads, and whether their columns are what each layout needs.
+//!
+//! A native location names its layout by its path (3 parts: table prefix, "V2"; 2 parts:
+//! schema, "V1"); a table given with `--table` is told by its columns, which the Unity Catalog
+//! tables API lists (docs/native-trace-storage.md §3, docs/databricks-api.md §3).
+
+use serde::Serialize;
+
+use crate::api::unity_catalog::ColumnInfo;
+use crate::destination::Destination;
+use crate::error::CliError;
+use crate::trace_location::{
+    NativeLayout, NativeLocation, PREFIX_SPANS_SUFFIX, SCHEMA_LAYOUT_LOGS, SCHEMA_LAYOUT_SPANS,
+};
+use crate::trace_query::{OtelVersion, TraceTables};
+
+/// What a table's columns say it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TableKind {
+    /// The table the destination tags name (a `tags` map column).
+    Tags,
+    /// An OpenTelemetry spans table.
+    OtelSpans(OtelVersion),
+}
+
+/// The columns each kind needs, with the type each must have (`None`: any).
+fn required(kind: TableKind) -> Vec<(&'static str, Option<&'static str>)> {
+    let spans_common = [
+        ("trace_id", Some("STRING")),
+        ("span_id", Some("STRING")),
+        ("parent_span_id", Some("STRING")),
+        ("name", Some("STRING")),
+        ("start_time_unix_nano", Some("BIGINT")),
+        ("end_time_unix_nano", Some("BIGINT")),
+        ("status", Some("STRUCT")),
+    ];
+    match kind {
+        TableKind::Tags => vec![
+            ("trace_id", None),
+            ("span_name", None),
+            ("span_type", None),
+            ("start_time", None),
+            ("end_time", None),
+            ("inputs", None),
+            ("outputs", None),
+            ("tags", Some("MAP")),
+        ],
+        TableKind::OtelSpans(OtelVersion::V1) => {
+            let mut columns = spans_common.to_vec();
+            columns.push(("attributes", Some("MAP")));
+            columns
+        }
+        TableKind::OtelSpans(OtelVersion::V2) => {
+            let mut columns = spans_common.to_vec();
+            columns.extend([
+                ("attributes", Some("VARIANT")),
+                ("time", Some("TIMESTAMP")),
+                ("date", Some("DATE")),
+            ]);
+            columns
+        }
+    }
+}
+
+fn type_of(columns: &[ColumnInfo], name: &str) -> Option<String> {
+    columns
+        .iter()
+        .find(|c| c.name.eq_ignore_ascii_case(name))
+        .map(ColumnInfo::type_name)
+}
+
+/// Tells the kind of a table from its columns: the type of `attributes`, or a `tags` column.
+pub fn kind_of(columns: &[ColumnInfo]) -> Option<TableKind> {
+    match type_of(columns, "attributes").as_deref() {
+        Some("VARIANT") => Some(TableKind::OtelSpans(OtelVersion::V2)),
+        Some("MAP") => Some(TableKind::OtelSpans(OtelVersion::V1)),
+        _ if type_of(columns, "tags").is_some() => Some(TableKind::Tags),
+        _ => None,
+    }
+}
+
+/// The columns `kind` needs that are missing or of another type, described for a person.
+pub fn column_problems(kind: TableKind, columns: &[ColumnInfo]) -> Vec<String> {
+    required(kind)
+        .into_iter()
+        .filter_map(
+            |(name, want)| match (type_of(columns, name).as_deref(), want) {
+                (None, _) => Some(format!("no column {name}")),
+                (Some(have), Some(want)) if have != want => {
+                    Some(format!("{name} is {have}, not {want}"))
+                }
+                _ => None,
+            },
+        )
+        .collect()
+}
+
+/// The tables of a native location, for a query in `version` (its own unless overridden).
+pub fn native_tables(
+    location: &NativeLocation,
+    version: Option<OtelVersion>,
+) -> Result<TraceTables, CliError> {
+    let version = version.unwrap_or(match location.layout {
+        NativeLayout::TablePrefix => OtelVersion::V2,
+        NativeLayout::Schema => OtelVersion::V1,
+    });
+    let trace_info = match version {
+        OtelVersion::V2 => location.annotations_table.as_deref(),
+        OtelVersion::V1 => Some(location.logs_table.as_str()),
+    };
+    Ok(TraceTables::Otel {
+        version,
+        spans: server_named(&location.spans_table)?,
+        trace_info: trace_info.map(server_named).transpose()?,
+    })
+}
+
+/// A table name that came from the server: a bad one is a bad response (exit 1), not bad input.
+fn server_named(full_name: &str) -> Result<String, CliError> {
+    Destination::parse_full_name("the native trace table", full_name)
+        .map(|d| d.sql_name())
+        .map_err(|e| {
+            CliError::new(
+                crate::error::ExitCode::Failure,
+                format!(
+                    "the experiment names an unusable native trace table: {}",
+                    e.message
+                ),
+            )
+        })
+}
+
+/// The tables for `--table`, read as `kind`: the trace-info table follows the location's
+/// naming (`<prefix>_otel_annotations` beside `<prefix>_otel_spans`; the schema's logs table
+/// beside `mlflow_experiment_trace_otel_spans`), and is unknown otherwise.
+pub fn flag_tables(table: &Destination, kind: TableKind) -> TraceTables {
+    let sibling = |name: String| {
+        Destination {
+            catalog: table.catalog.clone(),
+            schema: table.schema.clone(),
+            table: name,
+        }
+        .sql_name()
+    };
+    match kind {
+        TableKind::Tags => TraceTables::Tags {
+            table: table.sql_name(),
+        },
+        TableKind::OtelSpans(version) => {
+            let trace_info = match version {
+                OtelVersion::V2 => table
+                    .table
+                    .strip_suffix(PREFIX_SPANS_SUFFIX)
+                    .filter(|p| !p.is_empty())
+                    .map(|p| sibling(format!("{p}_otel_annotations"))),
+                OtelVersion::V1 => (table.table == SCHEMA_LAYOUT_SPANS)
+                    .then(|| sibling(SCHEMA_LAYOUT_LOGS.to_string())),
+            };
+            TraceTables::Otel {
+                version,
+                spans: table.sql_name(),
+                trace_info,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn columns(spec: &[(&str, &str)]) -> Vec<ColumnInfo> {
+        spec.iter()
+            .map(|(n, t)| ColumnInfo {
+                name: n.to_string(),
+                type_name: Some(t.to_string()),
+                type_text: None,
+            })
+            .collect()
+    }
+
+    fn v2_columns() -> Vec<ColumnInfo> {
+        columns(&[
+            ("record_id", "STRING"),
+            ("time", "TIMESTAMP"),
+            ("date", "DATE"),
+            ("trace_id", "STRING"),
+            ("span_id", "STRING"),
+            ("parent_span_id", "STRING"),
+            ("name", "STRING"),
+            ("start_time_unix_nano", "BIGINT"),
+            ("end_time_unix_nano", "BIGINT"),
+            ("attributes", "VARIANT"),
+            ("status", "STRUCT"),
+        ])
+    }
+
+    #[test]
+    fn kinds_from_columns() {
+        let v2 = v2_columns();
+        assert_eq!(kind_of(&v2), Some(TableKind::OtelSpans(OtelVersion::V2)));
+        assert!(column_problems(TableKind::OtelSpans(OtelVersion::V2), &v2).is_empty());
+        // The same table read as V1: its attributes are not a MAP.
+        assert_eq!(
+            column_problems(TableKind::OtelSpans(OtelVersion::V1), &v2),
+            ["attributes is VARIANT, not MAP"]
+        );
+        let tags = columns(&[("trace_id", "STRING"), ("tags", "MAP")]);
+        assert_eq!(kind_of(&tags), Some(TableKind::Tags));
+        assert!(
+            column_problems(TableKind::Tags, &tags).contains(&"no column span_name".to_string())
+        );
+        assert_eq!(kind_of(&columns(&[("x", "INT")])), None);
+    }
+
+    #[test]
+    fn sibling_tables_follow_the_naming() {
+        let t = |name: &str| Destination::parse_full_name("--table", name).unwrap();
+        let v2 = flag_tables(
+            &t("c.s.p_otel_spans"),
+            TableKind::OtelSpans(OtelVersion::V2),
+        );
+        assert_eq!(
+            v2,
+            TraceTables::Otel {
+                version: OtelVersion::V2,
+                spans: "`c`.`s`.`p_otel_spans`".into(),
+                trace_info: Some("`c`.`s`.`p_otel_annotations`".into()),
+            }
+        );
+        let v1 = flag_tables(
+            &t("c.s.mlflow_experiment_trace_otel_spans"),
+            TableKind::OtelSpans(OtelVersion::V1),
+        );
+        assert!(
+            matches!(v1, TraceTables::Otel { trace_info: Some(ref l), .. } if l == "`c`.`s`.`mlflow_experiment_trace_otel_logs`")
+        );
+        let other = flag_tables(&t("c.s.spans_copy"), TableKind::OtelSpans(OtelVersion::V2));
+        assert!(matches!(
+            other,
+            TraceTables::Otel {
+                trace_info: None,
+                ..
+            }
+        ));
+    }
+}
