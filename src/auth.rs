@@ -1,7 +1,7 @@
 //! Turns the configured credential into an `Authorization` header value: a personal access
 //! token as is, an OAuth machine-to-machine token fetched once per process and cached until
 //! shortly before it expires, or a token from `databricks auth token` for `databricks-cli`
-//! profiles. Contract: shared/docs/databricks-api.md §4.4–§4.6.
+//! profiles. Contract: docs/databricks-api.md §4.4–§4.6.
 
 use std::time::{Duration, Instant};
 

@@ -1,7 +1,7 @@
 //! The trace destination of an experiment: the three `mlflow.tracing.destination.*` tags,
 //! Unity Catalog name rules and quoting, and the plan that turns current tags into wanted ones.
 //!
-//! Name rules: Unity Catalog "Names" and "Identifiers" pages (shared/docs/databricks-api.md §3.1).
+//! Name rules: Unity Catalog "Names" and "Identifiers" pages (docs/databricks-api.md §3.1).
 
 use std::collections::BTreeMap;
 

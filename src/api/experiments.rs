@@ -1,4 +1,4 @@
-//! MLflow Experiments REST API, `/api/2.0/mlflow/experiments/*` (shared/docs/databricks-api.md §1).
+//! MLflow Experiments REST API, `/api/2.0/mlflow/experiments/*` (docs/databricks-api.md §1).
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;

@@ -1,4 +1,4 @@
-//! SCIM: who the credential belongs to (shared/docs/databricks-api.md §1.8).
+//! SCIM: who the credential belongs to (docs/databricks-api.md §1.8).
 
 use serde::Deserialize;
 

@@ -1,4 +1,4 @@
-//! SQL Statement Execution API, `/api/2.0/sql/statements` (shared/docs/databricks-api.md §2).
+//! SQL Statement Execution API, `/api/2.0/sql/statements` (docs/databricks-api.md §2).
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! Unity Catalog API: does a catalog, schema or table exist (shared/docs/databricks-api.md §3).
+//! Unity Catalog API: does a catalog, schema or table exist (docs/databricks-api.md §3).
 
 use serde::Deserialize;
 

@@ -1,5 +1,5 @@
 //! SQL Warehouses API and the workspace default-warehouse setting
-//! (shared/docs/databricks-api.md §2.7).
+//! (docs/databricks-api.md §2.7).
 
 use serde::Deserialize;
 

@@ -1,4 +1,4 @@
-//! Workspace API: folders (shared/docs/databricks-api.md §1.7).
+//! Workspace API: folders (docs/databricks-api.md §1.7).
 
 use serde_json::json;
 

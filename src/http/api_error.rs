@@ -1,6 +1,6 @@
 //! Decoding the error bodies Databricks, MLflow and the proxies in front of them send.
 //! Shapes from databricks-sdk-go `apierr/errors.go` and databricks-sdk-py
-//! `errors/deserializer.py` (shared/docs/databricks-api.md §1.4).
+//! `errors/deserializer.py` (docs/databricks-api.md §1.4).
 
 use serde_json::Value;
 

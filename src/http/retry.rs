@@ -1,11 +1,12 @@
 //! When to try a request again, and how long to wait first.
 //!
 //! Retried: HTTP 429 and 503, and the error codes that mean "too many requests" or
-//! "temporarily unavailable" whatever the status (databricks-sdk-go `apierr/error_mapping.go`,
-//! shared/docs/databricks-api.md §5). `Retry-After` is honoured, in seconds or as an HTTP date
-//! (as databricks-sdk-py does), as a lower bound: the wait is the longer of it and the
-//! exponential backoff with jitter (at most 10 s), as databricks-sdk-go does for token requests
-//! (§5.2). So `Retry-After: 0`, or a date in the past, cannot turn retries into a tight loop.
+//! "temporarily unavailable" whatever the status (databricks-sdk-go `apierr/error_mapping.go`;
+//! docs/databricks-api.md §5.6). `Retry-After` is honoured (databricks-sdk-py honours it in
+//! integer seconds only, §5.3; here an HTTP date works too) as a lower bound: the wait is the
+//! longer of it and the exponential backoff with jitter (at most 10 s), as databricks-sdk-go does
+//! for token requests (§5.2). So `Retry-After: 0`, or a date in the past, cannot turn retries
+//! into a tight loop.
 
 use std::time::{Duration, SystemTime};
 
