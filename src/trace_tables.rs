@@ -6,9 +6,10 @@
 
 use serde::Serialize;
 
-use crate::api::unity_catalog::ColumnInfo;
+use crate::api::unity_catalog::{self, ColumnInfo};
 use crate::destination::Destination;
 use crate::error::CliError;
+use crate::http::Client;
 use crate::trace_location::{
     NativeLayout, NativeLocation, PREFIX_SPANS_SUFFIX, SCHEMA_LAYOUT_LOGS, SCHEMA_LAYOUT_SPANS,
 };
@@ -164,6 +165,105 @@ pub fn flag_tables(table: &Destination, kind: TableKind) -> TraceTables {
             }
         }
     }
+}
+
+/// What Unity Catalog says of one table of a native location.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableCheck {
+    /// `spans`, `logs`, `annotations` or `metrics`.
+    pub role: &'static str,
+    pub name: String,
+    /// `None` when Unity Catalog could not be asked (see `error`).
+    pub exists: Option<bool>,
+    /// For the spans table: the columns its layout needs that are missing or of another type.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Asks Unity Catalog about every table of `location`, all at once; checks the spans table's
+/// columns against the location's layout.
+pub async fn check_tables(client: &Client, location: &NativeLocation) -> Vec<TableCheck> {
+    let spans_kind = TableKind::OtelSpans(match location.layout {
+        NativeLayout::TablePrefix => OtelVersion::V2,
+        NativeLayout::Schema => OtelVersion::V1,
+    });
+    let checks = location
+        .tables()
+        .into_iter()
+        .map(|(role, name)| async move {
+            let answer = unity_catalog::get_table_by_full_name(client, name).await;
+            let (exists, problems, error) = match answer {
+                Ok(Some(info)) if role == "spans" => {
+                    (Some(true), column_problems(spans_kind, &info.columns), None)
+                }
+                Ok(found) => (Some(found.is_some()), Vec::new(), None),
+                Err(e) => (None, Vec::new(), Some(e.to_string())),
+            };
+            TableCheck {
+                role,
+                name: name.to_string(),
+                exists,
+                problems,
+                error,
+            }
+        });
+    futures::future::join_all(checks).await
+}
+
+/// One line for people about the checked tables, and whether it is a problem.
+pub fn summarize(checks: &[TableCheck]) -> (TableVerdict, String) {
+    let spans = checks.iter().find(|c| c.role == "spans");
+    if let Some(c) = checks.iter().find(|c| c.error.is_some()) {
+        return (
+            TableVerdict::Unknown,
+            format!(
+                "could not read {} from Unity Catalog: {}",
+                c.name,
+                c.error.as_deref().unwrap_or_default()
+            ),
+        );
+    }
+    if let Some(s) = spans.filter(|s| !s.problems.is_empty()) {
+        return (
+            TableVerdict::Wrong,
+            format!(
+                "{} does not have the columns of its layout: {}",
+                s.name,
+                s.problems.join("; ")
+            ),
+        );
+    }
+    let missing: Vec<&str> = checks
+        .iter()
+        .filter(|c| c.exists == Some(false))
+        .map(|c| c.name.as_str())
+        .collect();
+    if !missing.is_empty() {
+        return (
+            TableVerdict::Missing,
+            format!(
+                "not found in Unity Catalog (or not visible to you): {}",
+                missing.join(", ")
+            ),
+        );
+    }
+    (
+        TableVerdict::Ok,
+        format!(
+            "{} exist; the spans table's columns check out",
+            checks.iter().map(|c| c.role).collect::<Vec<_>>().join(", ")
+        ),
+    )
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableVerdict {
+    Ok,
+    Missing,
+    Wrong,
+    Unknown,
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ const EXPERIMENT: &str = "/Shared/agent_eval";
 const WAREHOUSE: &str = "wh0123456789abcd";
 
 /// Every check, in the order doctor runs them.
-const ALL_CHECKS: [&str; 9] = [
+const ALL_CHECKS: [&str; 10] = [
     "configuration",
     "host",
     "credential",
@@ -18,6 +18,7 @@ const ALL_CHECKS: [&str; 9] = [
     "destination tags",
     "trace routing",
     "unity catalog",
+    "native tables",
     "warehouse",
     "query",
 ];
@@ -36,6 +37,7 @@ fn all_three() -> [(&'static str, &'static str); 3] {
 fn healthy(ws: &FakeWorkspace) -> String {
     let id = ws.add_experiment(EXPERIMENT, &all_three());
     ws.link_trace_location(&id, "main", "agents", "agent_traces");
+    ws.add_native_tables("main", "agents", "agent_traces");
     ws.add_catalog("main");
     ws.add_schema("main", "agents");
     ws.add_warehouse(WAREHOUSE, "Starter Warehouse", "RUNNING");
@@ -529,4 +531,39 @@ fn invalid_experiment_or_warehouse_input_is_a_usage_error_before_any_request() {
         d.checks
     );
     assert!(ws.requests().is_empty());
+}
+
+#[test]
+fn native_tables_are_checked_against_their_layout() {
+    // Not there (dropped, or not visible): a warning; queries would say more.
+    let ws = FakeWorkspace::start();
+    let id = ws.add_experiment(EXPERIMENT, &all_three());
+    ws.link_trace_location(&id, "main", "agents", "agent_traces");
+    ws.add_catalog("main");
+    ws.add_schema("main", "agents");
+    let d = doctor(&mut tracecfg(&ws), &["-e", EXPERIMENT, "-w", WAREHOUSE]);
+    assert_eq!(d.status("native tables"), "warn", "{:?}", d.checks);
+    assert!(
+        d.check("native tables")
+            .detail
+            .contains("not found in Unity Catalog"),
+        "{:?}",
+        d.checks
+    );
+
+    // A spans table whose attributes are a MAP on a table-prefix (VARIANT) location: a failure.
+    let mut columns = V2_SPANS_COLUMNS.to_vec();
+    columns[8] = ("attributes", "MAP");
+    ws.add_native_tables("main", "agents", "agent_traces");
+    ws.add_table_with_columns("main", "agents", "agent_traces_otel_spans", &columns);
+    let d = doctor(&mut tracecfg(&ws), &["-e", EXPERIMENT, "-w", WAREHOUSE]);
+    assert_eq!(d.status("native tables"), "fail", "{:?}", d.checks);
+    assert!(
+        d.check("native tables")
+            .detail
+            .contains("attributes is MAP, not VARIANT"),
+        "{:?}",
+        d.checks
+    );
+    assert_eq!(d.run.code, 1, "{}", d.run);
 }

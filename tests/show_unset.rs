@@ -88,27 +88,57 @@ fn show_native_trace_location_and_verdicts() {
     );
     ws.set_trace_location(&mismatch, location);
 
+    ws.add_native_tables("main", "agents", "agent_traces");
     let r = run(tracecfg(&ws).args(["show", "-e", "/Shared/native"]));
     assert_eq!(r.code, 0, "{r}");
-    assert!(
-        r.stdout
-            .contains("native       main.agents (from trace_location)"),
-        "{r}"
-    );
-    assert!(
-        r.stdout.contains("main.agents.agent_traces_otel_spans"),
-        "{r}"
-    );
-    assert!(r.stdout.contains("verdict      native"), "{r}");
+    for line in [
+        "native       main.agents.agent_traces (from trace_location)\n",
+        "  layout      table prefix (V2)\n",
+        "  spans       main.agents.agent_traces_otel_spans\n",
+        "  logs        main.agents.agent_traces_otel_logs\n",
+        "  annotations main.agents.agent_traces_otel_annotations\n",
+        "  metrics     main.agents.agent_traces_otel_metrics\n",
+        "verdict      native\n",
+    ] {
+        assert!(r.stdout.contains(line), "{line:?} in {r}");
+    }
 
     let v = show_json(&ws, "/Shared/native");
     assert_eq!(v["verdict"], "native");
     assert_eq!(v["native"]["source"], "trace_location");
+    assert_eq!(v["native"]["layout"], "table_prefix");
+    let tables = v["native_tables"].as_array().unwrap();
+    assert_eq!(tables.len(), 4, "{v}");
+    assert!(tables.iter().all(|t| t["exists"] == true), "{v}");
+    assert!(v["warnings"].as_array().unwrap().is_empty(), "{v}");
     assert_eq!(
         v["native"]["spans_table"],
         "main.agents.agent_traces_otel_spans"
     );
     assert_eq!(show_json(&ws, "/Shared/agreeing")["verdict"], "native");
+
+    // A schema location (V1): two tables; missing ones are said.
+    let v1 = ws.add_experiment("/Shared/v1", &[]);
+    ws.link_schema_location(&v1, "main", "old");
+    let v = show_json(&ws, "/Shared/v1");
+    assert_eq!(v["native"]["layout"], "schema");
+    assert_eq!(
+        v["native"]["spans_table"],
+        "main.old.mlflow_experiment_trace_otel_spans"
+    );
+    let tables: Vec<_> = v["native_tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["role"].as_str().unwrap(), t["exists"].as_bool()))
+        .collect();
+    assert_eq!(tables, [("spans", Some(false)), ("logs", Some(false))]);
+    assert!(
+        v["warnings"]
+            .to_string()
+            .contains("not found in Unity Catalog"),
+        "{v}"
+    );
     let v = show_json(&ws, "/Shared/mismatch");
     assert_eq!(v["verdict"], "mismatch");
     let warnings = v["warnings"].to_string();

@@ -15,8 +15,9 @@ use crate::output::progress::Spinner;
 use crate::output::rows::{Row, RowSink};
 use crate::output::{self, OutputFormat};
 use crate::sql_exec::{self, DispositionChoice, RunOptions, RunningStatement};
-use crate::trace_location::{native_location, verdict, Verdict};
+use crate::trace_location::{native_location, verdict, NativeLocation, Verdict};
 use crate::trace_query::Statement;
+use crate::trace_tables::{check_tables, summarize, TableVerdict};
 use crate::warehouse_choice::choose_warehouse;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -138,10 +139,19 @@ async fn run_checks(
     let mut warehouse_checks = DoctorReport::default();
     let (_, warehouse) = tokio::join!(
         async {
-            if let Some(destination) =
-                check_experiment(target, &client, &mut experiment_checks).await
-            {
-                check_unity_catalog(&client, &destination, &mut experiment_checks).await;
+            let found = check_experiment(target, &client, &mut experiment_checks).await;
+            if let Some((destination, native)) = found {
+                // Both ask Unity Catalog, independently: together.
+                let mut native_checks = DoctorReport::default();
+                tokio::join!(
+                    check_unity_catalog(&client, &destination, &mut experiment_checks),
+                    async {
+                        if let Some(location) = &native {
+                            check_native_tables(&client, location, &mut native_checks).await;
+                        }
+                    }
+                );
+                experiment_checks.checks.extend(native_checks.checks);
             }
         },
         check_warehouse(&client, &config, args, &mut warehouse_checks),
@@ -191,12 +201,13 @@ async fn check_credential(client: &Client, host: &str, report: &mut DoctorReport
     }
 }
 
-/// The experiment and its destination; returns the destination when the UC check can run.
+/// The experiment and its destination; returns the destination when the UC check can run,
+/// with the native location whose tables are checked next to it.
 async fn check_experiment(
     target: Option<&ExperimentRef>,
     client: &Client,
     report: &mut DoctorReport,
-) -> Option<Destination> {
+) -> Option<(Destination, Option<NativeLocation>)> {
     let Some(target) = target else {
         report.warn("experiment", "no experiment configured (pass --experiment, set MLFLOW_EXPERIMENT_NAME, or add it to tracecfg.toml); skipping experiment checks");
         return None;
@@ -255,13 +266,30 @@ async fn check_experiment(
         Verdict::None => report.warn("trace routing", "no destination and no native location"),
     }
     // Unity Catalog is checked where the tags point, or else where traces really go.
-    tagged.destination().or_else(|| {
-        native.map(|n| Destination {
-            catalog: n.catalog,
-            schema: n.schema,
-            table: n.spans_table,
+    let destination = tagged.destination().or_else(|| {
+        native.as_ref().map(|n| Destination {
+            catalog: n.catalog.clone(),
+            schema: n.schema.clone(),
+            table: n.spans_table.clone(),
         })
-    })
+    })?;
+    Some((destination, native))
+}
+
+/// The native location's tables: there, and the spans table shaped as its layout says.
+async fn check_native_tables(
+    client: &Client,
+    location: &NativeLocation,
+    report: &mut DoctorReport,
+) {
+    let checks = check_tables(client, location).await;
+    let (verdict, line) = summarize(&checks);
+    let line = format!("{}: {line}", location.layout.label());
+    match verdict {
+        TableVerdict::Ok => report.ok("native tables", line),
+        TableVerdict::Missing | TableVerdict::Unknown => report.warn("native tables", line),
+        TableVerdict::Wrong => report.fail("native tables", line, ExitCode::Failure),
+    }
 }
 
 async fn check_unity_catalog(client: &Client, d: &Destination, report: &mut DoctorReport) {

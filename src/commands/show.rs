@@ -10,6 +10,7 @@ use crate::destination::{ConfigStatus, TaggedDestination, Tags};
 use crate::error::ExitCode;
 use crate::output;
 use crate::trace_location::{native_location, native_tags, verdict, NativeLocation, Verdict};
+use crate::trace_tables::{check_tables, summarize, TableCheck, TableVerdict};
 
 #[derive(Debug, Serialize)]
 pub struct ShowReport {
@@ -18,6 +19,8 @@ pub struct ShowReport {
     pub lifecycle_stage: Option<String>,
     pub destination: TaggedDestination,
     pub native: Option<NativeLocation>,
+    /// What Unity Catalog says of each table of the native location.
+    pub native_tables: Vec<TableCheck>,
     pub native_tags: Tags,
     pub verdict: Verdict,
     pub warnings: Vec<String>,
@@ -36,16 +39,28 @@ pub async fn run(ctx: &Context, args: &ShowArgs) -> Result<ExitCode> {
     let destination = TaggedDestination::from_tags(&tags);
     let native = native_location(&experiment, &tags);
     let verdict = verdict(&destination, native.as_ref());
+    let native_tables = match &native {
+        Some(location) => check_tables(&client, location).await,
+        None => Vec::new(),
+    };
+    let mut warnings = warnings(
+        &destination,
+        native.as_ref(),
+        verdict,
+        experiment.is_deleted(),
+    );
+    if !native_tables.is_empty() {
+        let (table_verdict, line) = summarize(&native_tables);
+        if table_verdict != TableVerdict::Ok {
+            warnings.push(line);
+        }
+    }
     let report = ShowReport {
         experiment_id: experiment.experiment_id.clone(),
         experiment_name: experiment.name.clone(),
         lifecycle_stage: experiment.lifecycle_stage.clone(),
-        warnings: warnings(
-            &destination,
-            native.as_ref(),
-            verdict,
-            experiment.is_deleted(),
-        ),
+        warnings,
+        native_tables,
         native_tags: native_tags(&tags),
         destination,
         native,

@@ -186,11 +186,25 @@ impl Render for ShowReport {
             Some(n) => {
                 let _ = writeln!(
                     out,
-                    "native       {}.{} (from {})",
-                    n.catalog, n.schema, n.source
+                    "native       {} (from {})",
+                    n.destination_path(),
+                    n.source
                 );
-                let _ = writeln!(out, "  {:9} {}", "spans", n.spans_table);
-                let _ = writeln!(out, "  {:9} {}", "logs", n.logs_table);
+                let _ = writeln!(out, "  {:11} {}", "layout", n.layout.label());
+                for (role, name) in n.tables() {
+                    let state = self
+                        .native_tables
+                        .iter()
+                        .find(|c| c.name == name)
+                        .map(|c| match (c.exists, c.problems.is_empty()) {
+                            (Some(true), true) => "",
+                            (Some(true), false) => "  (columns do not match the layout)",
+                            (Some(false), _) => "  (not found)",
+                            (None, _) => "  (not checked)",
+                        })
+                        .unwrap_or_default();
+                    let _ = writeln!(out, "  {role:11} {name}{state}");
+                }
             }
             None => {
                 let _ = writeln!(out, "native       none");

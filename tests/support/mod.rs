@@ -28,7 +28,7 @@ use serde_json::Value;
 #[allow(unused_imports)]
 pub use native::{
     link_path, unlink_path, ME_USER_NAME, NATIVE_ANNOTATIONS_TAG, NATIVE_LOGS_TAG, NATIVE_PATH_TAG,
-    NATIVE_SPANS_TAG, SCIM_ME, TRACE_LOCATIONS,
+    NATIVE_SPANS_TAG, SCIM_ME, TRACE_LOCATIONS, V2_SPANS_COLUMNS,
 };
 pub use sql::StatementResult;
 

@@ -34,6 +34,22 @@ pub const NATIVE_SPANS_TAG: &str = "mlflow.experiment.databricksTraceSpanStorage
 pub const NATIVE_LOGS_TAG: &str = "mlflow.experiment.databricksTraceLogStorageTable";
 pub const NATIVE_ANNOTATIONS_TAG: &str = "mlflow.experiment.databricksTraceAnnotationsTable";
 
+/// The spans table of a table-prefix location, as Unity Catalog lists it (the columns
+/// tracecfg reads; docs/native-trace-storage.md §3).
+pub const V2_SPANS_COLUMNS: [(&str, &str); 11] = [
+    ("time", "TIMESTAMP"),
+    ("date", "DATE"),
+    ("trace_id", "STRING"),
+    ("span_id", "STRING"),
+    ("parent_span_id", "STRING"),
+    ("name", "STRING"),
+    ("start_time_unix_nano", "BIGINT"),
+    ("end_time_unix_nano", "BIGINT"),
+    ("attributes", "VARIANT"),
+    ("status", "STRUCT"),
+    ("resource", "STRUCT"),
+];
+
 /// The eight fields of `UcTablePrefixLocation` (MLflow's `databricks_tracing.proto`).
 const TABLE_PREFIX_FIELDS: [&str; 8] = [
     "catalog_name",
@@ -254,6 +270,8 @@ fn create_location(s: &mut State, r: &Recorded) -> Result<Reply, Reply> {
         .locations
         .entry(key.clone())
         .or_insert_with(|| warehouse.to_string());
+    // Creating a location provisions its tables (that is what the warehouse is for).
+    add_location_tables(s, &key.0, &key.1, &key.2);
     Ok(json_response(200, &json!({ "uc_table_prefix": location_json(&key) })).into())
 }
 
@@ -402,7 +420,46 @@ pub fn fill_effective_prefix(s: &mut State, id: &str) {
         .filter(|p| !p.is_empty())
         .map(str::to_string)
         .unwrap_or_else(|| id.to_string());
-    uc.insert("effective_table_prefix".into(), Value::String(effective));
+    uc.insert(
+        "effective_table_prefix".into(),
+        Value::String(effective.clone()),
+    );
+    let catalog = uc
+        .get("catalog")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let schema = uc
+        .get("schema")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    add_location_tables(s, &catalog, &schema, &effective);
+}
+
+/// The four tables of the table-prefix location `c.s.p`, the spans table with the columns of
+/// that layout (VARIANT attributes).
+fn add_location_tables(s: &mut State, catalog: &str, schema: &str, prefix: &str) {
+    for suffix in ["spans", "logs", "annotations", "metrics"] {
+        let key = (
+            catalog.to_string(),
+            schema.to_string(),
+            format!("{prefix}_otel_{suffix}"),
+        );
+        let columns: &[(&str, &str)] = if suffix == "spans" {
+            &V2_SPANS_COLUMNS
+        } else {
+            &[("trace_id", "STRING")]
+        };
+        s.tables.insert(key.clone(), "MANAGED".to_string());
+        s.table_columns.insert(
+            key,
+            columns
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.to_string()))
+                .collect(),
+        );
+    }
 }
 
 impl FakeWorkspace {
@@ -445,6 +502,25 @@ impl FakeWorkspace {
             .unwrap_or_else(|| panic!("fake workspace: no experiment with id {id}"));
         for (k, v) in link_tags(&path_of(&key)) {
             e.tags.insert(k.into(), v);
+        }
+    }
+
+    /// Creates the four tables of the table-prefix location `c.s.p` as Databricks does on the
+    /// first trace, the spans table with the columns of that layout (VARIANT attributes).
+    pub fn add_native_tables(&self, catalog: &str, schema: &str, prefix: &str) {
+        self.add_table_with_columns(
+            catalog,
+            schema,
+            &format!("{prefix}_otel_spans"),
+            &V2_SPANS_COLUMNS,
+        );
+        for suffix in ["logs", "annotations", "metrics"] {
+            self.add_table_with_columns(
+                catalog,
+                schema,
+                &format!("{prefix}_otel_{suffix}"),
+                &[("trace_id", "STRING")],
+            );
         }
     }
 
