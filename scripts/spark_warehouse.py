@@ -119,7 +119,29 @@ def start_spark(work_dir):
 
     for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
         logging.getLogger(name).disabled = True
+    warm_up(spark)
     return spark
+
+
+def warm_up(spark):
+    """The first statements pay for the metastore's schema creation in Derby and the JVM's
+    warm-up (20 s and more on 2 cores): pay it before /health says ready, not in a test."""
+    spark.sql("CREATE DATABASE IF NOT EXISTS spark_catalog.`_warmup`")
+    spark.sql(
+        "CREATE TABLE spark_catalog.`_warmup`.t (id STRING, at TIMESTAMP, attributes VARIANT, "
+        "tags MAP<STRING, STRING>, date DATE) USING parquet PARTITIONED BY (date)"
+    )
+    spark.sql(
+        "INSERT INTO spark_catalog.`_warmup`.t (id, at, attributes, tags, date) "
+        "VALUES ('a', TIMESTAMP'2026-01-01 00:00:00', parse_json('{\"k\": 1}'), map('k', 'v'), "
+        "DATE'2026-01-01')"
+    )
+    df = spark.sql(
+        "SELECT * FROM IDENTIFIER(:t) WHERE at >= :since ORDER BY at DESC LIMIT 10",
+        args={"t": "spark_catalog.`_warmup`.t", "since": "2025-01-01"},
+    )
+    encode_result(df, None)
+    spark.sql("DROP DATABASE spark_catalog.`_warmup` CASCADE")
 
 
 class Engine:
@@ -656,6 +678,15 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A client that hung up (a health probe, an interrupted test) is worth one line, not a
+        # traceback.
+        log(f"connection from {client_address[0]}:{client_address[1]} failed: {sys.exc_info()[1]!r}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--work-dir", required=True, help="metastore, warehouse and temp files")
@@ -667,8 +698,7 @@ def main():
 
     engine = Engine()
     Handler.engine = engine
-    ThreadingHTTPServer.daemon_threads = True
-    server = ThreadingHTTPServer(("127.0.0.1", options.port), Handler)
+    server = Server(("127.0.0.1", options.port), Handler)
     port = server.server_address[1]
     if options.port_file:
         tmp = options.port_file + ".tmp"

@@ -142,8 +142,9 @@ impl SparkDb {
     /// Runs a successful `tracecfg query ...` and returns its rows (the JSON array on stdout).
     fn query_json(&self, args: &[&str]) -> Vec<Value> {
         let (stdout, stderr) = self.tracecfg(args, 0);
-        serde_json::from_str(&stdout)
-            .unwrap_or_else(|e| panic!("stdout is not a JSON array ({e}):\n{stdout}\n--- stderr\n{stderr}"))
+        serde_json::from_str(&stdout).unwrap_or_else(|e| {
+            panic!("stdout is not a JSON array ({e}):\n{stdout}\n--- stderr\n{stderr}")
+        })
     }
 }
 
@@ -152,7 +153,10 @@ impl Drop for SparkDb {
         // Best effort, and never a second panic while a failed test unwinds.
         if !std::thread::panicking() {
             let _ = self.execute(
-                &format!("DROP DATABASE IF EXISTS spark_catalog.`{}` CASCADE", self.name),
+                &format!(
+                    "DROP DATABASE IF EXISTS spark_catalog.`{}` CASCADE",
+                    self.name
+                ),
                 json!([]),
             );
         }
@@ -185,7 +189,9 @@ fn tags_layout_query_returns_exactly_the_users_spans() {
     let db = SparkDb::new("tags_layout");
     let table = tags_table(&db);
 
-    let rows = db.query_json(&["query", "--table", &table, "--layout", "tags", "--user", "u1"]);
+    let rows = db.query_json(&[
+        "query", "--table", &table, "--layout", "tags", "--user", "u1",
+    ]);
     // Newest first; timestamps in UTC with milliseconds; NULL stays null, '' stays "".
     assert_eq!(
         rows,
@@ -201,9 +207,27 @@ fn tags_layout_query_returns_exactly_the_users_spans() {
 
     // Every filter at once: each becomes a bound parameter that Spark must accept and apply.
     let rows = db.query_json(&[
-        "query", "--table", &table, "--user", "u1", "--session", "s1", "--tag", "user_id=u1",
-        "--span-type", "LLM", "--name", "llm", "--since", "2026-11-30T10:00:01Z",
-        "--until", "2026-11-30T12:00:00+01:00", "--columns", "trace_id,span_name", "--limit", "5",
+        "query",
+        "--table",
+        &table,
+        "--user",
+        "u1",
+        "--session",
+        "s1",
+        "--tag",
+        "user_id=u1",
+        "--span-type",
+        "LLM",
+        "--name",
+        "llm",
+        "--since",
+        "2026-11-30T10:00:01Z",
+        "--until",
+        "2026-11-30T12:00:00+01:00",
+        "--columns",
+        "trace_id,span_name",
+        "--limit",
+        "5",
     ]);
     assert_eq!(rows, vec![json!({"trace_id": "tr-1", "span_name": "llm"})]);
 
@@ -219,22 +243,45 @@ fn raw_sql_binds_the_table_and_a_timestamp_parameter() {
 
     let sql = "SELECT * FROM IDENTIFIER(:table) WHERE start_time >= :since ORDER BY start_time, span_name";
     let rows = db.query_json(&[
-        "query", "--sql", sql, "--param", "since:TIMESTAMP=2026-11-30T00:00:00Z", "--table", &table,
+        "query",
+        "--sql",
+        sql,
+        "--param",
+        "since:TIMESTAMP=2026-11-30T00:00:00Z",
+        "--table",
+        &table,
     ]);
     let traces: Vec<(&str, &str)> = rows
         .iter()
-        .map(|r| (r["trace_id"].as_str().unwrap(), r["span_name"].as_str().unwrap()))
+        .map(|r| {
+            (
+                r["trace_id"].as_str().unwrap(),
+                r["span_name"].as_str().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(traces, [("tr-1", "agent"), ("tr-1", "llm"), ("tr-3", "agent")]);
+    assert_eq!(
+        traces,
+        [("tr-1", "agent"), ("tr-1", "llm"), ("tr-3", "agent")]
+    );
     // SELECT * includes the MAP column: it arrives as JSON text and is printed as an object.
-    assert_eq!(rows[0]["tags"], json!({"user_id": "u1", "session_id": "s1"}));
+    assert_eq!(
+        rows[0]["tags"],
+        json!({"user_id": "u1", "session_id": "s1"})
+    );
     assert_eq!(rows[2]["end_time"], Value::Null);
 
     // An offset is honoured: 11:00+01:00 is 10:00 UTC, so the 10:00:00 span is included.
     let rows = db.query_json(&[
-        "query", "--sql", "SELECT count(*) AS n, :label AS label FROM IDENTIFIER(:table) WHERE start_time >= :since",
-        "--param", "since:TIMESTAMP=2026-11-30T11:00:00+01:00", "--param", "label=spark",
-        "--table", &table,
+        "query",
+        "--sql",
+        "SELECT count(*) AS n, :label AS label FROM IDENTIFIER(:table) WHERE start_time >= :since",
+        "--param",
+        "since:TIMESTAMP=2026-11-30T11:00:00+01:00",
+        "--param",
+        "label=spark",
+        "--table",
+        &table,
     ]);
     assert_eq!(rows, vec![json!({"n": 3, "label": "spark"})]);
 }
@@ -247,11 +294,20 @@ fn statements_spark_rejects_fail_with_sparks_message() {
     let (stdout, stderr) = db.tracecfg(&["query", "--sql", "SELEC trace_id FROM nowhere"], 6);
     assert_eq!(stdout, "");
     assert!(stderr.contains("PARSE_SYNTAX_ERROR"), "stderr: {stderr}");
-    assert!(stderr.contains("42601"), "SQLSTATE missing; stderr: {stderr}");
+    assert!(
+        stderr.contains("42601"),
+        "SQLSTATE missing; stderr: {stderr}"
+    );
 
     // Parses, but does not analyze: a column the table does not have.
     let (_, stderr) = db.tracecfg(
-        &["query", "--sql", "SELECT no_such_column FROM IDENTIFIER(:table)", "--table", &table],
+        &[
+            "query",
+            "--sql",
+            "SELECT no_such_column FROM IDENTIFIER(:table)",
+            "--table",
+            &table,
+        ],
         6,
     );
     assert!(stderr.contains("UNRESOLVED_COLUMN"), "stderr: {stderr}");
@@ -259,7 +315,13 @@ fn statements_spark_rejects_fail_with_sparks_message() {
 
     // A typed parameter whose value does not cast fails the statement, as on Databricks.
     let (_, stderr) = db.tracecfg(
-        &["query", "--sql", "SELECT :n AS n", "--param", "n:INT=twelve"],
+        &[
+            "query",
+            "--sql",
+            "SELECT :n AS n",
+            "--param",
+            "n:INT=twelve",
+        ],
         6,
     );
     assert!(stderr.contains("CAST_INVALID_INPUT"), "stderr: {stderr}");
@@ -286,7 +348,9 @@ fn otel_layout_query_runs_on_variant_attributes() {
           parse_json('{{\"user.id\":\"u2\"}}'), DATE'2026-11-30')"
     ));
 
-    let rows = db.query_json(&["query", "--table", &table, "--layout", "otel", "--user", "u1"]);
+    let rows = db.query_json(&[
+        "query", "--table", &table, "--layout", "otel", "--user", "u1",
+    ]);
     assert_eq!(
         rows,
         vec![
