@@ -165,201 +165,207 @@ impl Drop for SparkDb {
 
 // ------------------------------------------------------------------------------------- tests
 
-/// The table the destination tags name, with the columns of the notebook query tracecfg
-/// replaces; a few spans of three traces (two users, one trace without a user).
-fn tags_table(db: &SparkDb) -> String {
-    let table = db.table("agent_traces");
-    db.sql(&format!(
-        "CREATE TABLE {table} (trace_id STRING, span_name STRING, span_type STRING, \
-         start_time TIMESTAMP, end_time TIMESTAMP, inputs STRING, outputs STRING, \
-         tags MAP<STRING, STRING>) USING parquet"
-    ));
-    db.sql(&format!(
-        "INSERT INTO {table} (trace_id, span_name, span_type, start_time, end_time, inputs, outputs, tags) VALUES \
-         ('tr-1', 'agent', 'CHAIN', TIMESTAMP'2026-11-30 10:00:00', TIMESTAMP'2026-11-30 10:00:05.250', '{{\"q\":\"hi\"}}', '{{\"a\":\"hello\"}}', map('user_id', 'u1', 'session_id', 's1')), \
-         ('tr-1', 'llm', 'LLM', TIMESTAMP'2026-11-30 10:00:01.5', TIMESTAMP'2026-11-30 10:00:04', '', NULL, map('user_id', 'u1', 'session_id', 's1')), \
-         ('tr-2', 'agent', 'CHAIN', TIMESTAMP'2026-11-29 08:00:00', TIMESTAMP'2026-11-29 08:00:01', 'x', 'y', map('user_id', 'u2')), \
-         ('tr-3', 'agent', 'CHAIN', TIMESTAMP'2026-11-30 12:00:00', NULL, NULL, NULL, map('env', 'prod'))"
-    ));
-    table
-}
+/// The tests sit in a module named like the file, so `scripts/test spark_engine` (a name filter
+/// for `cargo test`) selects them.
+mod spark_engine {
+    use super::*;
 
-#[test]
-fn tags_layout_query_returns_exactly_the_users_spans() {
-    let db = SparkDb::new("tags_layout");
-    let table = tags_table(&db);
+    /// The table the destination tags name, with the columns of the notebook query tracecfg
+    /// replaces; a few spans of three traces (two users, one trace without a user).
+    fn tags_table(db: &SparkDb) -> String {
+        let table = db.table("agent_traces");
+        db.sql(&format!(
+            "CREATE TABLE {table} (trace_id STRING, span_name STRING, span_type STRING, \
+             start_time TIMESTAMP, end_time TIMESTAMP, inputs STRING, outputs STRING, \
+             tags MAP<STRING, STRING>) USING parquet"
+        ));
+        db.sql(&format!(
+            "INSERT INTO {table} (trace_id, span_name, span_type, start_time, end_time, inputs, outputs, tags) VALUES \
+             ('tr-1', 'agent', 'CHAIN', TIMESTAMP'2026-11-30 10:00:00', TIMESTAMP'2026-11-30 10:00:05.250', '{{\"q\":\"hi\"}}', '{{\"a\":\"hello\"}}', map('user_id', 'u1', 'session_id', 's1')), \
+             ('tr-1', 'llm', 'LLM', TIMESTAMP'2026-11-30 10:00:01.5', TIMESTAMP'2026-11-30 10:00:04', '', NULL, map('user_id', 'u1', 'session_id', 's1')), \
+             ('tr-2', 'agent', 'CHAIN', TIMESTAMP'2026-11-29 08:00:00', TIMESTAMP'2026-11-29 08:00:01', 'x', 'y', map('user_id', 'u2')), \
+             ('tr-3', 'agent', 'CHAIN', TIMESTAMP'2026-11-30 12:00:00', NULL, NULL, NULL, map('env', 'prod'))"
+        ));
+        table
+    }
 
-    let rows = db.query_json(&[
-        "query", "--table", &table, "--layout", "tags", "--user", "u1",
-    ]);
-    // Newest first; timestamps in UTC with milliseconds; NULL stays null, '' stays "".
-    assert_eq!(
-        rows,
-        vec![
-            json!({"trace_id": "tr-1", "span_name": "llm", "span_type": "LLM",
-                   "start_time": "2026-11-30T10:00:01.500Z", "end_time": "2026-11-30T10:00:04.000Z",
-                   "inputs": "", "outputs": null}),
-            json!({"trace_id": "tr-1", "span_name": "agent", "span_type": "CHAIN",
-                   "start_time": "2026-11-30T10:00:00.000Z", "end_time": "2026-11-30T10:00:05.250Z",
-                   "inputs": "{\"q\":\"hi\"}", "outputs": "{\"a\":\"hello\"}"}),
-        ]
-    );
+    #[test]
+    fn tags_layout_query_returns_exactly_the_users_spans() {
+        let db = SparkDb::new("tags_layout");
+        let table = tags_table(&db);
 
-    // Every filter at once: each becomes a bound parameter that Spark must accept and apply.
-    let rows = db.query_json(&[
-        "query",
-        "--table",
-        &table,
-        "--user",
-        "u1",
-        "--session",
-        "s1",
-        "--tag",
-        "user_id=u1",
-        "--span-type",
-        "LLM",
-        "--name",
-        "llm",
-        "--since",
-        "2026-11-30T10:00:01Z",
-        "--until",
-        "2026-11-30T12:00:00+01:00",
-        "--columns",
-        "trace_id,span_name",
-        "--limit",
-        "5",
-    ]);
-    assert_eq!(rows, vec![json!({"trace_id": "tr-1", "span_name": "llm"})]);
+        let rows = db.query_json(&[
+            "query", "--table", &table, "--layout", "tags", "--user", "u1",
+        ]);
+        // Newest first; timestamps in UTC with milliseconds; NULL stays null, '' stays "".
+        assert_eq!(
+            rows,
+            vec![
+                json!({"trace_id": "tr-1", "span_name": "llm", "span_type": "LLM",
+                       "start_time": "2026-11-30T10:00:01.500Z", "end_time": "2026-11-30T10:00:04.000Z",
+                       "inputs": "", "outputs": null}),
+                json!({"trace_id": "tr-1", "span_name": "agent", "span_type": "CHAIN",
+                       "start_time": "2026-11-30T10:00:00.000Z", "end_time": "2026-11-30T10:00:05.250Z",
+                       "inputs": "{\"q\":\"hi\"}", "outputs": "{\"a\":\"hello\"}"}),
+            ]
+        );
 
-    // A value that would change the statement if it were pasted into the SQL matches nothing.
-    let rows = db.query_json(&["query", "--table", &table, "--user", "u1' OR '1'='1"]);
-    assert_eq!(rows, Vec::<Value>::new());
-}
-
-#[test]
-fn raw_sql_binds_the_table_and_a_timestamp_parameter() {
-    let db = SparkDb::new("raw_sql");
-    let table = tags_table(&db);
-
-    let sql = "SELECT * FROM IDENTIFIER(:table) WHERE start_time >= :since ORDER BY start_time, span_name";
-    let rows = db.query_json(&[
-        "query",
-        "--sql",
-        sql,
-        "--param",
-        "since:TIMESTAMP=2026-11-30T00:00:00Z",
-        "--table",
-        &table,
-    ]);
-    let traces: Vec<(&str, &str)> = rows
-        .iter()
-        .map(|r| {
-            (
-                r["trace_id"].as_str().unwrap(),
-                r["span_name"].as_str().unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        traces,
-        [("tr-1", "agent"), ("tr-1", "llm"), ("tr-3", "agent")]
-    );
-    // SELECT * includes the MAP column: it arrives as JSON text and is printed as an object.
-    assert_eq!(
-        rows[0]["tags"],
-        json!({"user_id": "u1", "session_id": "s1"})
-    );
-    assert_eq!(rows[2]["end_time"], Value::Null);
-
-    // An offset is honoured: 11:00+01:00 is 10:00 UTC, so the 10:00:00 span is included.
-    let rows = db.query_json(&[
-        "query",
-        "--sql",
-        "SELECT count(*) AS n, :label AS label FROM IDENTIFIER(:table) WHERE start_time >= :since",
-        "--param",
-        "since:TIMESTAMP=2026-11-30T11:00:00+01:00",
-        "--param",
-        "label=spark",
-        "--table",
-        &table,
-    ]);
-    assert_eq!(rows, vec![json!({"n": 3, "label": "spark"})]);
-}
-
-#[test]
-fn statements_spark_rejects_fail_with_sparks_message() {
-    let db = SparkDb::new("rejected");
-    let table = tags_table(&db);
-
-    let (stdout, stderr) = db.tracecfg(&["query", "--sql", "SELEC trace_id FROM nowhere"], 6);
-    assert_eq!(stdout, "");
-    assert!(stderr.contains("PARSE_SYNTAX_ERROR"), "stderr: {stderr}");
-    assert!(
-        stderr.contains("42601"),
-        "SQLSTATE missing; stderr: {stderr}"
-    );
-
-    // Parses, but does not analyze: a column the table does not have.
-    let (_, stderr) = db.tracecfg(
-        &[
+        // Every filter at once: each becomes a bound parameter that Spark must accept and apply.
+        let rows = db.query_json(&[
             "query",
-            "--sql",
-            "SELECT no_such_column FROM IDENTIFIER(:table)",
             "--table",
             &table,
-        ],
-        6,
-    );
-    assert!(stderr.contains("UNRESOLVED_COLUMN"), "stderr: {stderr}");
-    assert!(stderr.contains("no_such_column"), "stderr: {stderr}");
+            "--user",
+            "u1",
+            "--session",
+            "s1",
+            "--tag",
+            "user_id=u1",
+            "--span-type",
+            "LLM",
+            "--name",
+            "llm",
+            "--since",
+            "2026-11-30T10:00:01Z",
+            "--until",
+            "2026-11-30T12:00:00+01:00",
+            "--columns",
+            "trace_id,span_name",
+            "--limit",
+            "5",
+        ]);
+        assert_eq!(rows, vec![json!({"trace_id": "tr-1", "span_name": "llm"})]);
 
-    // A typed parameter whose value does not cast fails the statement, as on Databricks.
-    let (_, stderr) = db.tracecfg(
-        &[
+        // A value that would change the statement if it were pasted into the SQL matches nothing.
+        let rows = db.query_json(&["query", "--table", &table, "--user", "u1' OR '1'='1"]);
+        assert_eq!(rows, Vec::<Value>::new());
+    }
+
+    #[test]
+    fn raw_sql_binds_the_table_and_a_timestamp_parameter() {
+        let db = SparkDb::new("raw_sql");
+        let table = tags_table(&db);
+
+        let sql = "SELECT * FROM IDENTIFIER(:table) WHERE start_time >= :since ORDER BY start_time, span_name";
+        let rows = db.query_json(&[
             "query",
             "--sql",
-            "SELECT :n AS n",
+            sql,
             "--param",
-            "n:INT=twelve",
-        ],
-        6,
-    );
-    assert!(stderr.contains("CAST_INVALID_INPUT"), "stderr: {stderr}");
-}
+            "since:TIMESTAMP=2026-11-30T00:00:00Z",
+            "--table",
+            &table,
+        ]);
+        let traces: Vec<(&str, &str)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r["trace_id"].as_str().unwrap(),
+                    r["span_name"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            traces,
+            [("tr-1", "agent"), ("tr-1", "llm"), ("tr-3", "agent")]
+        );
+        // SELECT * includes the MAP column: it arrives as JSON text and is printed as an object.
+        assert_eq!(
+            rows[0]["tags"],
+            json!({"user_id": "u1", "session_id": "s1"})
+        );
+        assert_eq!(rows[2]["end_time"], Value::Null);
 
-#[test]
-fn otel_layout_query_runs_on_variant_attributes() {
-    let db = SparkDb::new("otel_layout");
-    let table = db.table("agent_traces_otel_spans");
-    db.sql(&format!(
-        "CREATE TABLE {table} (trace_id STRING, span_id STRING, parent_span_id STRING, name STRING, \
-         kind STRING, start_time_unix_nano BIGINT, end_time_unix_nano BIGINT, attributes VARIANT, \
-         date DATE) USING parquet PARTITIONED BY (date)"
-    ));
-    // 2026-11-30T10:00:00Z is 1796032800 s after the epoch. The user id sits on the root span only.
-    db.sql(&format!(
-        "INSERT INTO {table} (trace_id, span_id, parent_span_id, name, kind, start_time_unix_nano, \
-         end_time_unix_nano, attributes, date) VALUES \
-         ('t1', 'a1', NULL, 'agent', 'SPAN_KIND_INTERNAL', 1796032800000000000, 1796032805000000000, \
-          parse_json('{{\"user.id\":\"u1\",\"mlflow.spanType\":\"\\\\\"CHAIN\\\\\"\",\"mlflow.spanInputs\":{{\"q\":\"hi\"}},\"n\":3}}'), DATE'2026-11-30'), \
-         ('t1', 'b1', 'a1', 'llm', 'SPAN_KIND_CLIENT', 1796032801000000000, 1796032802123456000, \
-          parse_json('{{\"mlflow.spanType\":\"\\\\\"LLM\\\\\"\",\"mlflow.spanOutputs\":\"ok\"}}'), DATE'2026-11-30'), \
-         ('t2', 'a2', NULL, 'agent', 'SPAN_KIND_INTERNAL', 1796032900000000000, 1796032901000000000, \
-          parse_json('{{\"user.id\":\"u2\"}}'), DATE'2026-11-30')"
-    ));
+        // An offset is honoured: 11:00+01:00 is 10:00 UTC, so the 10:00:00 span is included.
+        let rows = db.query_json(&[
+            "query",
+            "--sql",
+            "SELECT count(*) AS n, :label AS label FROM IDENTIFIER(:table) WHERE start_time >= :since",
+            "--param",
+            "since:TIMESTAMP=2026-11-30T11:00:00+01:00",
+            "--param",
+            "label=spark",
+            "--table",
+            &table,
+        ]);
+        assert_eq!(rows, vec![json!({"n": 3, "label": "spark"})]);
+    }
 
-    let rows = db.query_json(&[
-        "query", "--table", &table, "--layout", "otel", "--user", "u1",
-    ]);
-    assert_eq!(
-        rows,
-        vec![
-            json!({"trace_id": "t1", "span_name": "llm", "span_type": "LLM",
-                   "start_time": "2026-11-30T10:00:01.000Z", "end_time": "2026-11-30T10:00:02.123456Z",
-                   "inputs": null, "outputs": "ok"}),
-            json!({"trace_id": "t1", "span_name": "agent", "span_type": "CHAIN",
-                   "start_time": "2026-11-30T10:00:00.000Z", "end_time": "2026-11-30T10:00:05.000Z",
-                   "inputs": "{\"q\":\"hi\"}", "outputs": null}),
-        ]
-    );
+    #[test]
+    fn statements_spark_rejects_fail_with_sparks_message() {
+        let db = SparkDb::new("rejected");
+        let table = tags_table(&db);
+
+        let (stdout, stderr) = db.tracecfg(&["query", "--sql", "SELEC trace_id FROM nowhere"], 6);
+        assert_eq!(stdout, "");
+        assert!(stderr.contains("PARSE_SYNTAX_ERROR"), "stderr: {stderr}");
+        assert!(
+            stderr.contains("42601"),
+            "SQLSTATE missing; stderr: {stderr}"
+        );
+
+        // Parses, but does not analyze: a column the table does not have.
+        let (_, stderr) = db.tracecfg(
+            &[
+                "query",
+                "--sql",
+                "SELECT no_such_column FROM IDENTIFIER(:table)",
+                "--table",
+                &table,
+            ],
+            6,
+        );
+        assert!(stderr.contains("UNRESOLVED_COLUMN"), "stderr: {stderr}");
+        assert!(stderr.contains("no_such_column"), "stderr: {stderr}");
+
+        // A typed parameter whose value does not cast fails the statement, as on Databricks.
+        let (_, stderr) = db.tracecfg(
+            &[
+                "query",
+                "--sql",
+                "SELECT :n AS n",
+                "--param",
+                "n:INT=twelve",
+            ],
+            6,
+        );
+        assert!(stderr.contains("CAST_INVALID_INPUT"), "stderr: {stderr}");
+    }
+
+    #[test]
+    fn otel_layout_query_runs_on_variant_attributes() {
+        let db = SparkDb::new("otel_layout");
+        let table = db.table("agent_traces_otel_spans");
+        db.sql(&format!(
+            "CREATE TABLE {table} (trace_id STRING, span_id STRING, parent_span_id STRING, name STRING, \
+             kind STRING, start_time_unix_nano BIGINT, end_time_unix_nano BIGINT, attributes VARIANT, \
+             date DATE) USING parquet PARTITIONED BY (date)"
+        ));
+        // 2026-11-30T10:00:00Z is 1796032800 s after the epoch. The user id sits on the root span only.
+        db.sql(&format!(
+            "INSERT INTO {table} (trace_id, span_id, parent_span_id, name, kind, start_time_unix_nano, \
+             end_time_unix_nano, attributes, date) VALUES \
+             ('t1', 'a1', NULL, 'agent', 'SPAN_KIND_INTERNAL', 1796032800000000000, 1796032805000000000, \
+              parse_json('{{\"user.id\":\"u1\",\"mlflow.spanType\":\"\\\\\"CHAIN\\\\\"\",\"mlflow.spanInputs\":{{\"q\":\"hi\"}},\"n\":3}}'), DATE'2026-11-30'), \
+             ('t1', 'b1', 'a1', 'llm', 'SPAN_KIND_CLIENT', 1796032801000000000, 1796032802123456000, \
+              parse_json('{{\"mlflow.spanType\":\"\\\\\"LLM\\\\\"\",\"mlflow.spanOutputs\":\"ok\"}}'), DATE'2026-11-30'), \
+             ('t2', 'a2', NULL, 'agent', 'SPAN_KIND_INTERNAL', 1796032900000000000, 1796032901000000000, \
+              parse_json('{{\"user.id\":\"u2\"}}'), DATE'2026-11-30')"
+        ));
+
+        let rows = db.query_json(&[
+            "query", "--table", &table, "--layout", "otel", "--user", "u1",
+        ]);
+        assert_eq!(
+            rows,
+            vec![
+                json!({"trace_id": "t1", "span_name": "llm", "span_type": "LLM",
+                       "start_time": "2026-11-30T10:00:01.000Z", "end_time": "2026-11-30T10:00:02.123456Z",
+                       "inputs": null, "outputs": "ok"}),
+                json!({"trace_id": "t1", "span_name": "agent", "span_type": "CHAIN",
+                       "start_time": "2026-11-30T10:00:00.000Z", "end_time": "2026-11-30T10:00:05.000Z",
+                       "inputs": "{\"q\":\"hi\"}", "outputs": null}),
+            ]
+        );
+    }
 }
