@@ -1,22 +1,36 @@
 # shellcheck shell=bash
 # Shared helpers for scripts/test, scripts/demo and benches/set_bench.sh: a Python venv with a
-# pinned MLflow at .venv-mlflow/, and a throwaway local MLflow server on a free loopback port.
+# pinned MLflow at .venv-mlflow/, and a throwaway local MLflow server on a free loopback port;
+# a Python venv with a pinned PySpark at .venv-spark/, and a throwaway local "SQL warehouse"
+# (scripts/spark_warehouse.py: the Statement Execution API over a local Spark session).
 #
 # Source it from bash after `set -euo pipefail`. It defines functions only, plus:
 #   REPO_ROOT        the repository root
 #   MLFLOW_VERSION   the pinned MLflow version
 #   MLFLOW_VENV      the venv directory
+#   PYSPARK_VERSION  the pinned PySpark version
+#   SPARK_VENV       its venv directory
 # After mlflow_server_start: MLFLOW_URL, MLFLOW_PORT, MLFLOW_SERVER_PID, MLFLOW_WORK_DIR.
+# After spark_warehouse_start: SPARK_WAREHOUSE_URL, SPARK_WAREHOUSE_PID, SPARK_WORK_DIR,
+# SPARK_WAREHOUSE_LOG.
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MLFLOW_VERSION="3.17.2"
 MLFLOW_VENV="$REPO_ROOT/.venv-mlflow"
 MLFLOW_HEALTH_TIMEOUT="${MLFLOW_HEALTH_TIMEOUT:-120}"
+PYSPARK_VERSION="4.3.0"
+SPARK_VENV="$REPO_ROOT/.venv-spark"
+SPARK_HEALTH_TIMEOUT="${SPARK_HEALTH_TIMEOUT:-300}"
 
 MLFLOW_URL=""
 MLFLOW_PORT=""
 MLFLOW_SERVER_PID=""
 MLFLOW_WORK_DIR=""
+SPARK_WAREHOUSE_URL=""
+SPARK_WAREHOUSE_PID=""
+SPARK_WORK_DIR=""
+SPARK_WAREHOUSE_LOG=""
+SPARK_LAUNCHED_AT=0
 
 lib_say() { printf '%s: %s\n' "${LIB_PROG:-$(basename "$0")}" "$*" >&2; }
 lib_die() {
@@ -155,5 +169,140 @@ mlflow_server_cleanup() {
     if [ -n "$MLFLOW_WORK_DIR" ] && [ "${MLFLOW_KEEP_STORE:-0}" != 1 ]; then
         rm -rf "$MLFLOW_WORK_DIR"
         rmdir "$REPO_ROOT/.mlflow-test" 2>/dev/null || true
+    fi
+}
+
+# The installed PySpark version of the Spark venv, or nothing.
+spark_venv_version() {
+    [ -x "$SPARK_VENV/bin/python" ] || return 0
+    "$SPARK_VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("pyspark"))' 2>/dev/null || true
+}
+
+# Fails with an install hint unless a Java runtime (17 or later) answers `java -version`.
+require_java() {
+    local hint="install a Java 17 runtime, e.g. apt-get install openjdk-17-jre-headless"
+    local java="java"
+    if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
+        java="$JAVA_HOME/bin/java"
+    fi
+    command -v "$java" >/dev/null 2>&1 \
+        || lib_die "java is not installed; the local Spark SQL warehouse needs it: $hint"
+    local line major
+    line="$("$java" -version 2>&1 | head -n 1)"
+    # `openjdk version "17.0.15" ...` or `java version "1.8.0_392"`.
+    major="$(printf '%s' "$line" | sed -nE 's/.*version "(1\.)?([0-9]+).*/\2/p')"
+    if [ -z "$major" ] || [ "$major" -lt 17 ]; then
+        lib_die "'$java -version' reports '$line'; Spark $PYSPARK_VERSION needs Java 17 or later: $hint"
+    fi
+}
+
+# Makes sure .venv-spark/ exists and holds pyspark==$PYSPARK_VERSION (and that java is there).
+ensure_spark_venv() {
+    require_java
+    local have
+    have="$(spark_venv_version)"
+    if [ "$have" = "$PYSPARK_VERSION" ]; then
+        return 0
+    fi
+    command -v python3 >/dev/null 2>&1 \
+        || lib_die "python3 is not installed; it is needed for the local Spark SQL warehouse (apt-get install python3 python3-venv)"
+    if [ -n "$have" ]; then
+        lib_say "the venv at $SPARK_VENV has pyspark $have; installing pyspark==$PYSPARK_VERSION"
+    else
+        lib_say "installing pyspark==$PYSPARK_VERSION into $SPARK_VENV (a 400 MB download, once)"
+    fi
+    if [ ! -x "$SPARK_VENV/bin/python" ] || ! "$SPARK_VENV/bin/python" -m pip --version >/dev/null 2>&1; then
+        rm -rf "$SPARK_VENV"
+        python3 -m venv "$SPARK_VENV" \
+            || lib_die "'python3 -m venv $SPARK_VENV' failed; on Debian install python3-venv (apt-get install python3-venv)"
+    fi
+    local log="$SPARK_VENV/pip-install.log"
+    if ! "$SPARK_VENV/bin/python" -m pip install --disable-pip-version-check --no-input \
+        "pyspark==$PYSPARK_VERSION" >"$log" 2>&1; then
+        tail -n 25 "$log" >&2
+        lib_die "pip could not install pyspark==$PYSPARK_VERSION into $SPARK_VENV (full log: $log); check access to PyPI"
+    fi
+    [ "$(spark_venv_version)" = "$PYSPARK_VERSION" ] \
+        || lib_die "after installing, $SPARK_VENV does not report pyspark $PYSPARK_VERSION"
+    lib_say "pyspark $PYSPARK_VERSION installed"
+}
+
+# Starts scripts/spark_warehouse.py with a fresh work dir (metastore, tables) under .spark-test/
+# and waits for GET /health. The server binds a free port itself and writes it to a file, so no
+# port can be taken between choosing and binding it. Sets SPARK_WAREHOUSE_URL,
+# SPARK_WAREHOUSE_PID, SPARK_WORK_DIR and SPARK_WAREHOUSE_LOG. Call spark_warehouse_stop (from an
+# EXIT trap) to end it.
+spark_warehouse_start() {
+    spark_warehouse_launch
+    spark_warehouse_wait
+}
+
+# The first half of spark_warehouse_start: starts the server and returns at once (Spark takes
+# 15-60 s to start; do something else meanwhile, then call spark_warehouse_wait).
+spark_warehouse_launch() {
+    mkdir -p "$REPO_ROOT/.spark-test"
+    SPARK_WORK_DIR="$(mktemp -d "$REPO_ROOT/.spark-test/run.XXXXXX")"
+    SPARK_WAREHOUSE_LOG="$SPARK_WORK_DIR/server.log"
+    SPARK_WAREHOUSE_URL=""
+    SPARK_LAUNCHED_AT=$SECONDS
+    # setsid: the server and its JVM run in their own process group, stopped together.
+    setsid "$SPARK_VENV/bin/python" "$REPO_ROOT/scripts/spark_warehouse.py" \
+        --work-dir "$SPARK_WORK_DIR" --port-file "$SPARK_WORK_DIR/port" \
+        </dev/null >"$SPARK_WAREHOUSE_LOG" 2>&1 &
+    SPARK_WAREHOUSE_PID=$!
+}
+
+# The second half: waits until GET /health answers 200 (at most SPARK_HEALTH_TIMEOUT seconds
+# after the launch) and sets SPARK_WAREHOUSE_URL; on failure stops the server, shows its log
+# tail and returns 1.
+spark_warehouse_wait() {
+    local port_file="$SPARK_WORK_DIR/port" why=""
+    while [ $((SECONDS - SPARK_LAUNCHED_AT)) -lt "$SPARK_HEALTH_TIMEOUT" ]; do
+        if [ -z "$SPARK_WAREHOUSE_URL" ] && [ -s "$port_file" ]; then
+            SPARK_WAREHOUSE_URL="http://127.0.0.1:$(tr -d '[:space:]' <"$port_file")"
+        fi
+        if [ -n "$SPARK_WAREHOUSE_URL" ] && http_ok "$SPARK_WAREHOUSE_URL"; then
+            lib_say "Spark SQL warehouse (pyspark $PYSPARK_VERSION) up at $SPARK_WAREHOUSE_URL after $((SECONDS - SPARK_LAUNCHED_AT))s (pid $SPARK_WAREHOUSE_PID, log $SPARK_WAREHOUSE_LOG)"
+            return 0
+        fi
+        if ! kill -0 "$SPARK_WAREHOUSE_PID" 2>/dev/null; then
+            why="exited before answering GET /health"
+            break
+        fi
+        sleep 1
+    done
+    [ -n "$why" ] || why="did not answer GET /health within ${SPARK_HEALTH_TIMEOUT}s"
+    spark_warehouse_stop
+    SPARK_WAREHOUSE_URL=""
+    lib_say "error: the Spark SQL warehouse $why; last lines of $SPARK_WAREHOUSE_LOG:"
+    tail -n 40 "$SPARK_WAREHOUSE_LOG" >&2 || true
+    return 1
+}
+
+# Stops the server started by spark_warehouse_start (its whole process group, JVM included).
+# Safe to call twice.
+spark_warehouse_stop() {
+    local pid="$SPARK_WAREHOUSE_PID"
+    [ -n "$pid" ] || return 0
+    SPARK_WAREHOUSE_PID=""
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+        local i
+        for i in $(seq 1 100); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        if kill -0 "$pid" 2>/dev/null; then
+            kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+        fi
+    fi
+    wait "$pid" 2>/dev/null || true
+}
+
+# Removes the server's metastore, tables and log, unless SPARK_KEEP_STORE=1.
+spark_warehouse_cleanup() {
+    if [ -n "$SPARK_WORK_DIR" ] && [ "${SPARK_KEEP_STORE:-0}" != 1 ]; then
+        rm -rf "$SPARK_WORK_DIR"
+        rmdir "$REPO_ROOT/.spark-test" 2>/dev/null || true
     fi
 }
