@@ -81,7 +81,7 @@ def build_tables(spark, spans):
         INSERT INTO bench.p_otel_spans (record_id, time, service_name, trace_id, span_id,
             parent_span_id, name, kind, start_time_unix_nano, end_time_unix_nano, attributes,
             status, date)
-        SELECT uuid(), timestamp_micros(start_us), 'agent', trace_id,
+        SELECT uuid(), timestamp_micros(start_us) AS time, 'agent', trace_id,
                concat(trace_id, '-', k), IF(k = 0, '', concat(trace_id, '-0')),
                CASE WHEN k = 0 THEN 'agent' WHEN k % 2 = 1 THEN 'chat' ELSE 'search' END,
                'SPAN_KIND_INTERNAL', start_us * 1000, (start_us + 80000) * 1000,
@@ -94,7 +94,7 @@ def build_tables(spark, spans):
                  ELSE map('mlflow.spanType', 'TOOL', 'tool.name', 'search',
                    'mlflow.spanInputs', '{{"query":"x"}}', 'mlflow.spanOutputs', '[]') END)),
                named_struct('message', '', 'code', 'STATUS_CODE_OK'),
-               to_date(timestamp_micros(start_us))
+               to_date(timestamp_micros(start_us)) AS date
         FROM (
           SELECT t, k, concat('tr-', lpad(t, 7, '0')) AS trace_id,
                  concat('user_', t % {USERS}) AS user_id,

@@ -331,40 +331,631 @@ mod spark_engine {
         );
         assert!(stderr.contains("CAST_INVALID_INPUT"), "stderr: {stderr}");
     }
+}
+
+/// The native layouts on a real engine: one set of traces written as a table-prefix location
+/// (V2: VARIANT attributes, `time`/`date`, annotations table) and as a schema location (V1: MAP
+/// attributes, some values JSON-encoded as older clients wrote them, tags and metadata as log
+/// events in both places Databricks documents), queried with every filter alone and combined.
+/// The expected rows are written out by hand from what each filter means (docs/query.md).
+mod native_layouts {
+    use super::*;
+
+    /// One span: trace, span id, parent, name, start (UTC), attributes.
+    type SpanRow = (
+        &'static str,
+        &'static str,
+        Option<&'static str>,
+        &'static str,
+        &'static str,
+        &'static [(&'static str, &'static str)],
+    );
+
+    /// The traces. t1..t7 as in the comments; "day" is 2026-11-30.
+    const SPANS: &[SpanRow] = &[
+        // t1: u1/s1 on the root span, an LLM span, a tool span with tool.name=search.
+        (
+            "t1",
+            "t1a",
+            None,
+            "agent",
+            "2026-11-30 10:00:00",
+            &[
+                ("mlflow.spanType", "CHAIN"),
+                ("user.id", "u1"),
+                ("session.id", "s1"),
+                ("mlflow.spanInputs", "{\"q\":\"hi\"}"),
+            ],
+        ),
+        (
+            "t1",
+            "t1b",
+            Some("t1a"),
+            "chat",
+            "2026-11-30 10:00:01",
+            &[("mlflow.spanType", "LLM"), ("model", "gpt")],
+        ),
+        (
+            "t1",
+            "t1c",
+            Some("t1a"),
+            "search",
+            "2026-11-30 10:00:02",
+            &[("mlflow.spanType", "TOOL"), ("tool.name", "search")],
+        ),
+        // t2: u2 (JSON-encoded in V1).
+        (
+            "t2",
+            "t2a",
+            None,
+            "agent",
+            "2026-11-30 09:00:00",
+            &[
+                ("mlflow.spanType", "CHAIN"),
+                ("user.id", "u2"),
+                ("session.id", "s2"),
+            ],
+        ),
+        (
+            "t2",
+            "t2b",
+            Some("t2a"),
+            "chat",
+            "2026-11-30 09:00:01",
+            &[("mlflow.spanType", "LLM")],
+        ),
+        (
+            "t2",
+            "t2c",
+            Some("t2a"),
+            "lookup",
+            "2026-11-30 09:00:02",
+            &[("mlflow.spanType", "TOOL"), ("tool.name", "lookup")],
+        ),
+        // t3: an older trace whose root span has no user.id: the user is only in its metadata.
+        (
+            "t3",
+            "t3a",
+            None,
+            "agent",
+            "2026-11-28 10:00:00",
+            &[("mlflow.spanType", "CHAIN")],
+        ),
+        (
+            "t3",
+            "t3b",
+            Some("t3a"),
+            "search",
+            "2026-11-28 10:00:01",
+            &[("mlflow.spanType", "TOOL"), ("tool.name", "search")],
+        ),
+        // t4: straddles midnight: root 30 min before the day, its LLM span inside it; no metadata.
+        (
+            "t4",
+            "t4a",
+            None,
+            "agent",
+            "2026-11-29 23:30:00",
+            &[("mlflow.spanType", "CHAIN"), ("user.id", "u1")],
+        ),
+        (
+            "t4",
+            "t4b",
+            Some("t4a"),
+            "chat",
+            "2026-11-30 00:10:00",
+            &[("mlflow.spanType", "LLM")],
+        ),
+        // t5: u3; its env tag changed from prod to dev; team=core was deleted; hostile keys.
+        (
+            "t5",
+            "t5a",
+            None,
+            "agent",
+            "2026-11-30 11:00:00",
+            &[("mlflow.spanType", "CHAIN"), ("user.id", "u3")],
+        ),
+        (
+            "t5",
+            "t5b",
+            Some("t5a"),
+            "chat",
+            "2026-11-30 11:00:01",
+            &[("mlflow.spanType", "LLM"), ("a`'", "w' OR 1=1")],
+        ),
+        // t6: a hostile user id.
+        (
+            "t6",
+            "t6a",
+            None,
+            "agent",
+            "2026-11-30 12:00:00",
+            &[("mlflow.spanType", "CHAIN"), ("user.id", "x' OR '1'='1")],
+        ),
+        // t7: u1, root three days before its LLM span: outside the day of slack; no metadata.
+        (
+            "t7",
+            "t7a",
+            None,
+            "agent",
+            "2026-11-27 10:00:00",
+            &[("mlflow.spanType", "CHAIN"), ("user.id", "u1")],
+        ),
+        (
+            "t7",
+            "t7b",
+            Some("t7a"),
+            "chat",
+            "2026-11-30 00:30:00",
+            &[("mlflow.spanType", "LLM")],
+        ),
+    ];
+
+    /// Trace tags as written over time: trace, key, value, when, deleted.
+    const TAGS: &[(&str, &str, &str, &str, bool)] = &[
+        ("t1", "env", "prod", "2026-11-30 10:00:05", false),
+        ("t1", "team", "core", "2026-11-30 10:00:05", false),
+        ("t2", "env", "dev", "2026-11-30 09:00:05", false),
+        ("t3", "env", "prod", "2026-11-28 10:00:05", false),
+        ("t4", "env", "prod", "2026-11-30 00:15:00", false),
+        ("t5", "env", "prod", "2026-11-30 11:00:05", false),
+        ("t5", "env", "dev", "2026-11-30 11:05:00", false),
+        ("t5", "team", "core", "2026-11-30 11:00:05", false),
+        ("t5", "team", "core", "2026-11-30 11:06:00", true),
+        ("t5", "k'`", "v'", "2026-11-30 11:00:05", false),
+    ];
+
+    /// Trace metadata: trace, user, session.
+    const METADATA: &[(&str, &str, &str)] = &[
+        ("t1", "u1", "s1"),
+        ("t2", "u2", "s2"),
+        ("t3", "u1", "s3"),
+        ("t5", "u3", "s5"),
+        ("t6", "x' OR '1'='1", "s6"),
+    ];
+
+    /// Traces whose values an older client wrote JSON-encoded in the V1 tables.
+    const ENCODED_IN_V1: [&str; 2] = ["t2", "t5"];
+
+    /// What each query must return: its arguments and the spans, newest first, as
+    /// `trace/span_name`.
+    const CASES: &[(&[&str], &[&str])] = &[
+        (
+            &["--user", "u1"],
+            &[
+                "t1/search",
+                "t1/chat",
+                "t1/agent",
+                "t7/chat",
+                "t4/chat",
+                "t4/agent",
+                "t3/search",
+                "t3/agent",
+                "t7/agent",
+            ],
+        ),
+        (&["--session", "s1"], &["t1/search", "t1/chat", "t1/agent"]),
+        (
+            &["--user", "u1", "--tag", "env=prod"],
+            &[
+                "t1/search",
+                "t1/chat",
+                "t1/agent",
+                "t4/chat",
+                "t4/agent",
+                "t3/search",
+                "t3/agent",
+            ],
+        ),
+        (
+            &["--user", "u1", "--attribute", "tool.name=search"],
+            &["t1/search", "t1/chat", "t1/agent", "t3/search", "t3/agent"],
+        ),
+        (
+            &["--tag", "env=prod"],
+            &[
+                "t1/search",
+                "t1/chat",
+                "t1/agent",
+                "t4/chat",
+                "t4/agent",
+                "t3/search",
+                "t3/agent",
+            ],
+        ),
+        (
+            &["--tag", "env=dev"],
+            &["t5/chat", "t5/agent", "t2/lookup", "t2/chat", "t2/agent"],
+        ),
+        (
+            &["--tag", "team=core"],
+            &["t1/search", "t1/chat", "t1/agent"],
+        ),
+        (
+            &["--tag", "env=prod", "--tag", "team=core"],
+            &["t1/search", "t1/chat", "t1/agent"],
+        ),
+        (
+            &["--attribute", "tool.name=lookup"],
+            &["t2/lookup", "t2/chat", "t2/agent"],
+        ),
+        (
+            &["--span-type", "LLM"],
+            &["t5/chat", "t1/chat", "t2/chat", "t7/chat", "t4/chat"],
+        ),
+        (&["--name", "search"], &["t1/search", "t3/search"]),
+        (&["--span-type", "LLM", "--user", "u2"], &["t2/chat"]),
+        // Since midnight (given with an offset): t4 matches by its root span, a day of slack
+        // before, and returns only its span inside the window; t7's root is 3 days before.
+        (
+            &["--user", "u1", "--since", "2026-11-30T01:00:00+01:00"],
+            &["t1/search", "t1/chat", "t1/agent", "t4/chat"],
+        ),
+        (
+            &[
+                "--since",
+                "2026-11-30T00:00:00Z",
+                "--until",
+                "2026-11-30T09:00:01Z",
+            ],
+            &["t2/agent", "t7/chat", "t4/chat"],
+        ),
+        (&["--limit", "2"], &["t6/agent", "t5/chat"]),
+        // Hostile values are values.
+        (&["--user", "x' OR '1'='1"], &["t6/agent"]),
+        (&["--user", "' OR '1'='1"], &[]),
+        (&["--tag", "k'`=v'"], &["t5/chat", "t5/agent"]),
+        (&["--attribute", "a`'=w' OR 1=1"], &["t5/chat", "t5/agent"]),
+        (&["--tag", "env=prod' OR '1'='1"], &[]),
+    ];
+
+    fn encoded(value: &str) -> String {
+        Value::String(value.to_string()).to_string()
+    }
+
+    /// `VALUES` rows whose text values are named parameters, never pasted into the SQL.
+    struct Values {
+        rows: Vec<String>,
+        parameters: Vec<Value>,
+    }
+
+    impl Values {
+        fn new() -> Self {
+            Values {
+                rows: Vec::new(),
+                parameters: Vec::new(),
+            }
+        }
+
+        fn param(&mut self, value: Option<&str>) -> String {
+            let name = format!("p{}", self.parameters.len());
+            self.parameters
+                .push(json!({ "name": name, "value": value }));
+            format!(":{name}")
+        }
+
+        fn row(&mut self, cells: Vec<String>) {
+            self.rows.push(format!("({})", cells.join(", ")));
+        }
+
+        /// Runs `INSERT … SELECT <select> FROM VALUES <rows> AS v(<columns>)`.
+        fn insert(self, db: &SparkDb, head: &str, select: &str, columns: &str) {
+            let sql = format!(
+                "{head} SELECT {select} FROM VALUES {} AS v({columns})",
+                self.rows.join(", ")
+            );
+            let answer = db.execute(&sql, Value::Array(self.parameters));
+            assert_eq!(answer["status"]["state"], "SUCCEEDED", "{sql}\n{answer:#}");
+        }
+    }
+
+    fn attributes_json(trace: &str, attributes: &[(&str, &str)], v1: bool) -> String {
+        let map: serde_json::Map<String, Value> = attributes
+            .iter()
+            .map(|(k, v)| {
+                let v = if v1 && ENCODED_IN_V1.contains(&trace) {
+                    encoded(v)
+                } else {
+                    v.to_string()
+                };
+                (k.to_string(), Value::String(v))
+            })
+            .collect();
+        Value::Object(map).to_string()
+    }
+
+    fn spans_values(v1: bool) -> Values {
+        let mut values = Values::new();
+        for (trace, span, parent, name, start, attributes) in SPANS {
+            let cells = vec![
+                values.param(Some(trace)),
+                values.param(Some(span)),
+                // OTLP writes the root's parent as ''; one root here has NULL, as some writers do.
+                values.param(Some(parent.unwrap_or(if *trace == "t3" {
+                    "\u{0}"
+                } else {
+                    ""
+                }))),
+                values.param(Some(name)),
+                format!("TIMESTAMP'{start}'"),
+                values.param(Some(&attributes_json(trace, attributes, v1))),
+            ];
+            values.row(cells);
+        }
+        values
+    }
+
+    const SPAN_COLUMNS: &str =
+        "trace_id STRING, span_id STRING, parent_span_id STRING, name STRING, \
+        kind STRING, start_time_unix_nano BIGINT, end_time_unix_nano BIGINT";
+    const SPAN_SELECT: &str =
+        "trace_id, span_id, nullif(parent, '\u{0}'), name, 'SPAN_KIND_INTERNAL', \
+        unix_micros(ts) * 1000, (unix_micros(ts) + 500000) * 1000";
+
+    /// The table-prefix layout (V2): `p_otel_spans` and `p_otel_annotations`.
+    fn write_v2(db: &SparkDb) -> String {
+        let spans = db.table("p_otel_spans");
+        let annotations = db.table("p_otel_annotations");
+        db.sql(&format!(
+            "CREATE TABLE {spans} (record_id STRING, time TIMESTAMP, service_name STRING, {SPAN_COLUMNS}, \
+             attributes VARIANT, status STRUCT<message: STRING, code: STRING>, date DATE) \
+             USING parquet PARTITIONED BY (date)"
+        ));
+        spans_values(false).insert(
+            db,
+            &format!("INSERT INTO {spans} (record_id, time, service_name, trace_id, span_id, parent_span_id, name, kind, start_time_unix_nano, end_time_unix_nano, attributes, status, date)"),
+            &format!("uuid(), ts, 'agent', {SPAN_SELECT}, parse_json(attrs), named_struct('message', '', 'code', 'STATUS_CODE_OK'), to_date(ts)"),
+            "trace_id, span_id, parent, name, ts, attrs",
+        );
+        db.sql(&format!(
+            "CREATE TABLE {annotations} (annotation_id STRING, target_type STRING, target_id STRING, \
+             annotation_type STRING, name STRING, value VARIANT, comment STRING, metadata VARIANT, \
+             created_at TIMESTAMP, created_by STRING, updated_at TIMESTAMP, updated_by STRING, \
+             deleted_at TIMESTAMP, deleted_by STRING, _change_type STRING) USING parquet"
+        ));
+        let mut values = Values::new();
+        for (trace, key, value, at, deleted) in TAGS {
+            let cells = vec![
+                values.param(Some(&format!("{trace}:{key}"))),
+                values.param(Some(trace)),
+                "'TAG'".to_string(),
+                values.param(Some(key)),
+                values.param(Some(&encoded(value))),
+                format!("TIMESTAMP'{at}'"),
+                (if *deleted {
+                    format!("TIMESTAMP'{at}'")
+                } else {
+                    "CAST(NULL AS TIMESTAMP)".into()
+                }),
+            ];
+            values.row(cells);
+        }
+        for (trace, user, session) in METADATA {
+            let value = json!({ "client_request_id": trace, "trace_metadata": {
+                "mlflow.trace.user": user, "mlflow.trace.session": session } });
+            let cells = vec![
+                values.param(Some(&format!("{trace}:metadata"))),
+                values.param(Some(trace)),
+                "'METADATA'".to_string(),
+                "'metadata'".to_string(),
+                values.param(Some(&value.to_string())),
+                "TIMESTAMP'2026-11-30 00:00:00'".to_string(),
+                "CAST(NULL AS TIMESTAMP)".to_string(),
+            ];
+            values.row(cells);
+        }
+        values.insert(
+            db,
+            &format!("INSERT INTO {annotations} (annotation_id, target_type, target_id, annotation_type, name, value, created_at, updated_at, deleted_at)"),
+            "id, 'TRACE', target, kind, name, parse_json(value), at, at, deleted",
+            "id, target, kind, name, value, at, deleted",
+        );
+        spans
+    }
+
+    /// The schema layout (V1): `mlflow_experiment_trace_otel_spans` and `_logs`. Tag and
+    /// metadata events carry their fields in `attributes` for some traces and in a JSON `body`
+    /// for others, as the two Databricks sources disagree (docs/native-trace-storage.md §3).
+    fn write_v1(db: &SparkDb) -> String {
+        let spans = db.table("mlflow_experiment_trace_otel_spans");
+        let logs = db.table("mlflow_experiment_trace_otel_logs");
+        db.sql(&format!(
+            "CREATE TABLE {spans} ({SPAN_COLUMNS}, attributes MAP<STRING, STRING>, \
+             status STRUCT<message: STRING, code: STRING>) USING parquet"
+        ));
+        spans_values(true).insert(
+            db,
+            &format!("INSERT INTO {spans} (trace_id, span_id, parent_span_id, name, kind, start_time_unix_nano, end_time_unix_nano, attributes, status)"),
+            &format!("{SPAN_SELECT}, from_json(attrs, 'map<string,string>'), named_struct('message', '', 'code', 'STATUS_CODE_OK')"),
+            "trace_id, span_id, parent, name, ts, attrs",
+        );
+        db.sql(&format!(
+            "CREATE TABLE {logs} (event_name STRING, trace_id STRING, span_id STRING, \
+             time_unix_nano BIGINT, body STRING, attributes MAP<STRING, STRING>) USING parquet"
+        ));
+        let in_body = |trace: &str| trace == "t2" || trace == "t3";
+        let mut values = Values::new();
+        for (trace, key, value, at, deleted) in TAGS {
+            let value = if ENCODED_IN_V1.contains(trace) {
+                encoded(value)
+            } else {
+                value.to_string()
+            };
+            let deleted = deleted.to_string();
+            let (body, attributes) = if in_body(trace) {
+                (
+                    json!({ "key": key, "value": value }).to_string(),
+                    json!({ "deleted": deleted }),
+                )
+            } else {
+                (
+                    String::new(),
+                    json!({ "key": key, "value": value, "deleted": deleted }),
+                )
+            };
+            let cells = vec![
+                "'genai.trace.tag'".to_string(),
+                values.param(Some(trace)),
+                format!("TIMESTAMP'{at}'"),
+                values.param(Some(&body)),
+                values.param(Some(&attributes.to_string())),
+            ];
+            values.row(cells);
+        }
+        for (trace, user, session) in METADATA {
+            let metadata = json!({ "mlflow.trace.user": user, "mlflow.trace.session": session });
+            let (body, attributes) = if in_body(trace) {
+                (json!({ "trace_metadata": metadata }).to_string(), json!({}))
+            } else {
+                (
+                    String::new(),
+                    json!({ "trace_metadata": metadata.to_string() }),
+                )
+            };
+            let cells = vec![
+                "'genai.trace.metadata'".to_string(),
+                values.param(Some(trace)),
+                "TIMESTAMP'2026-11-30 00:00:00'".to_string(),
+                values.param(Some(&body)),
+                values.param(Some(&attributes.to_string())),
+            ];
+            values.row(cells);
+        }
+        values.insert(
+            db,
+            &format!("INSERT INTO {logs} (event_name, trace_id, span_id, time_unix_nano, body, attributes)"),
+            "event, trace_id, '', unix_micros(at) * 1000, nullif(body, ''), from_json(attrs, 'map<string,string>')",
+            "event, trace_id, at, body, attrs",
+        );
+        spans
+    }
+
+    fn spans_of(rows: &[Value]) -> Vec<String> {
+        rows.iter()
+            .map(|r| {
+                format!(
+                    "{}/{}",
+                    r["trace_id"].as_str().unwrap_or("?"),
+                    r["span_name"].as_str().unwrap_or("?")
+                )
+            })
+            .collect()
+    }
+
+    /// Every case on one layout; the layout is told from the table's columns.
+    fn every_case(db: &SparkDb, spans: &str) {
+        let mut failures = Vec::new();
+        for (args, expected) in CASES {
+            let mut full = vec!["query", "--table", spans];
+            full.extend_from_slice(args);
+            let got = spans_of(&db.query_json(&full));
+            if got != *expected {
+                failures.push(format!(
+                    "{args:?}\n    expected {expected:?}\n    got      {got:?}"
+                ));
+            }
+        }
+        assert!(failures.is_empty(), "{spans}:\n{}", failures.join("\n"));
+    }
 
     #[test]
-    fn otel_layout_query_runs_on_variant_attributes() {
-        let db = SparkDb::new("otel_layout");
-        let table = db.table("agent_traces_otel_spans");
-        db.sql(&format!(
-            "CREATE TABLE {table} (trace_id STRING, span_id STRING, parent_span_id STRING, name STRING, \
-             kind STRING, start_time_unix_nano BIGINT, end_time_unix_nano BIGINT, attributes VARIANT, \
-             date DATE) USING parquet PARTITIONED BY (date)"
-        ));
-        // 2026-11-30T10:00:00Z is 1796032800 s after the epoch. The user id sits on the root span only.
-        db.sql(&format!(
-            "INSERT INTO {table} (trace_id, span_id, parent_span_id, name, kind, start_time_unix_nano, \
-             end_time_unix_nano, attributes, date) VALUES \
-             ('t1', 'a1', NULL, 'agent', 'SPAN_KIND_INTERNAL', 1796032800000000000, 1796032805000000000, \
-              parse_json('{{\"user.id\":\"u1\",\"mlflow.spanType\":\"\\\\\"CHAIN\\\\\"\",\"mlflow.spanInputs\":{{\"q\":\"hi\"}},\"n\":3}}'), DATE'2026-11-30'), \
-             ('t1', 'b1', 'a1', 'llm', 'SPAN_KIND_CLIENT', 1796032801000000000, 1796032802123456000, \
-              parse_json('{{\"mlflow.spanType\":\"\\\\\"LLM\\\\\"\",\"mlflow.spanOutputs\":\"ok\"}}'), DATE'2026-11-30'), \
-             ('t2', 'a2', NULL, 'agent', 'SPAN_KIND_INTERNAL', 1796032900000000000, 1796032901000000000, \
-              parse_json('{{\"user.id\":\"u2\"}}'), DATE'2026-11-30')"
-        ));
+    fn v2_table_prefix_layout_every_filter() {
+        let db = SparkDb::new("native_v2");
+        let spans = write_v2(&db);
+        every_case(&db, &spans);
+    }
 
+    #[test]
+    fn v1_schema_layout_every_filter_plain_and_encoded() {
+        let db = SparkDb::new("native_v1");
+        let spans = write_v1(&db);
+        every_case(&db, &spans);
+    }
+
+    /// The output columns are the same on both layouts, `span_type` decoded on V1; `--columns`
+    /// picks the extra ones.
+    #[test]
+    fn both_layouts_give_the_same_columns_and_values() {
+        let db = SparkDb::new("native_columns");
+        let v2 = write_v2(&db);
+        let v1 = write_v1(&db);
+        let args = |table: &str| {
+            db.query_json(&[
+                "query",
+                "--table",
+                table,
+                "--user",
+                "u2",
+                "--span-type",
+                "LLM",
+            ])
+        };
+        let (rows_v2, rows_v1) = (args(&v2), args(&v1));
+        assert_eq!(rows_v2, rows_v1);
+        assert_eq!(
+            rows_v2,
+            vec![
+                json!({"trace_id": "t2", "span_name": "chat", "span_type": "LLM",
+                "start_time": "2026-11-30T09:00:01.000Z", "end_time": "2026-11-30T09:00:01.500Z",
+                "inputs": null, "outputs": null})
+            ]
+        );
+        for table in [&v2, &v1] {
+            let rows = db.query_json(&[
+                "query",
+                "--table",
+                table,
+                "--name",
+                "agent",
+                "--user",
+                "u1",
+                "--since",
+                "2026-11-30T00:00:00Z",
+                "--columns",
+                "trace_id,span_id,parent_span_id,status_code,inputs",
+            ]);
+            assert_eq!(
+                rows,
+                vec![
+                    json!({"trace_id": "t1", "span_id": "t1a", "parent_span_id": "",
+                    "status_code": "STATUS_CODE_OK", "inputs": "{\"q\":\"hi\"}"})
+                ],
+                "{table}"
+            );
+        }
+    }
+
+    /// Raw SQL against the native tables: `IDENTIFIER(:table)` is the spans table, and typed
+    /// parameters bind as the Statement Execution API binds them.
+    #[test]
+    fn raw_sql_on_the_spans_table_with_typed_parameters() {
+        let db = SparkDb::new("native_raw");
+        let spans = write_v2(&db);
         let rows = db.query_json(&[
-            "query", "--table", &table, "--layout", "otel", "--user", "u1",
+            "query",
+            "--table",
+            &spans,
+            "--layout",
+            "otel-v2",
+            "--sql",
+            "SELECT trace_id, count(*) AS spans FROM IDENTIFIER(:table) \
+             WHERE time >= :since AND attributes:['mlflow.spanType']::string = :kind \
+             GROUP BY trace_id HAVING count(*) >= :n ORDER BY trace_id",
+            "--param",
+            "since:TIMESTAMP=2026-11-30T00:00:00Z",
+            "--param",
+            "kind=LLM",
+            "--param",
+            "n:INT=1",
         ]);
         assert_eq!(
             rows,
             vec![
-                json!({"trace_id": "t1", "span_name": "llm", "span_type": "LLM",
-                       "start_time": "2026-11-30T10:00:01.000Z", "end_time": "2026-11-30T10:00:02.123456Z",
-                       "inputs": null, "outputs": "ok"}),
-                json!({"trace_id": "t1", "span_name": "agent", "span_type": "CHAIN",
-                       "start_time": "2026-11-30T10:00:00.000Z", "end_time": "2026-11-30T10:00:05.000Z",
-                       "inputs": "{\"q\":\"hi\"}", "outputs": null}),
+                json!({"trace_id": "t1", "spans": 1}),
+                json!({"trace_id": "t2", "spans": 1}),
+                json!({"trace_id": "t4", "spans": 1}),
+                json!({"trace_id": "t5", "spans": 1}),
+                json!({"trace_id": "t7", "spans": 1}),
             ]
         );
     }
