@@ -21,7 +21,8 @@ use serde_json::{json, Map, Value};
 
 use super::server::Reply;
 use super::util::{api_error, json_response, now_ms, percent_decode};
-use super::{FakeWorkspace, Recorded, State};
+use super::workspace::body_object;
+use super::{ExperimentRec, FakeWorkspace, Recorded, State};
 
 pub const TRACE_LOCATIONS: &str = "/api/5.0/mlflow/tracing/locations";
 pub const SCIM_ME: &str = "/api/2.0/preview/scim/v2/Me";
@@ -67,7 +68,7 @@ pub fn route(s: &mut State, method: &str, path: &str, r: &Recorded) -> Option<Re
     if method != "POST" {
         return None;
     }
-    let decoded = percent_decode(path, false);
+    let decoded = percent_decode(path);
     let reply = if decoded == TRACE_LOCATIONS {
         guarded(s, &decoded, |s| create_location(s, r))
     } else if let Some(id) = decoded
@@ -122,18 +123,6 @@ fn scim_me(s: &State) -> Reply {
 
 fn invalid(message: &str) -> Reply {
     api_error(400, "INVALID_PARAMETER_VALUE", message).into()
-}
-
-fn body_object(r: &Recorded) -> Result<Map<String, Value>, Reply> {
-    match serde_json::from_str::<Value>(&r.body) {
-        Ok(Value::Object(map)) => Ok(map),
-        _ => Err(api_error(
-            400,
-            "MALFORMED_REQUEST",
-            "Invalid JSON given in the body of the request - expected a map",
-        )
-        .into()),
-    }
 }
 
 fn string_field<'a>(map: &'a Map<String, Value>, name: &str) -> Result<&'a str, Reply> {
@@ -264,14 +253,19 @@ fn link(s: &mut State, path_id: &str, r: &Recorded) -> Result<Reply, Reply> {
             "Experiment {id} is already linked to trace location {current}"
         )));
     }
-    let path = path_of(&key);
-    e.tags.insert(NATIVE_PATH_TAG.into(), path.clone());
+    insert_native_tags(e, &key);
+    e.last_update_time = now_ms();
+    Ok(json_response(200, &json!({})).into())
+}
+
+/// The three `databricksTrace*` tags Databricks writes on link.
+fn insert_native_tags(e: &mut ExperimentRec, key: &Key) {
+    let path = path_of(key);
     e.tags
         .insert(NATIVE_SPANS_TAG.into(), format!("{path}_otel_spans"));
     e.tags
         .insert(NATIVE_LOGS_TAG.into(), format!("{path}_otel_logs"));
-    e.last_update_time = now_ms();
-    Ok(json_response(200, &json!({})).into())
+    e.tags.insert(NATIVE_PATH_TAG.into(), path);
 }
 
 fn unlink(s: &mut State, path_id: &str, r: &Recorded) -> Result<Reply, Reply> {
@@ -387,16 +381,6 @@ impl FakeWorkspace {
             .locations
             .entry(key.clone())
             .or_insert_with(|| "preexisting".to_string());
-        let e = state
-            .experiments
-            .iter_mut()
-            .find(|e| e.id == id)
-            .unwrap_or_else(|| panic!("fake workspace: no experiment with id {id}"));
-        let path = path_of(&key);
-        e.tags.insert(NATIVE_PATH_TAG.into(), path.clone());
-        e.tags
-            .insert(NATIVE_SPANS_TAG.into(), format!("{path}_otel_spans"));
-        e.tags
-            .insert(NATIVE_LOGS_TAG.into(), format!("{path}_otel_logs"));
+        insert_native_tags(super::experiment_mut(&mut state, id), &key);
     }
 }

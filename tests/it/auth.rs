@@ -1,9 +1,8 @@
 //! Authentication through the binary: OAuth machine-to-machine against the fake's OIDC
 //! endpoints, 401/403 exit codes and hints, and secrets kept out of `--debug` output.
 
-mod support;
-
-use support::*;
+use crate::cli::*;
+use crate::fake::*;
 
 const CLIENT_ID: &str = "sp-client-id-1234";
 const CLIENT_SECRET: &str = "dose-oauth-secret-9876";

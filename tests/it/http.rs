@@ -2,11 +2,10 @@
 //! of non-idempotent requests, decoding of every error body shape, redirects, timeouts and
 //! malformed answers.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
-use support::*;
+use crate::cli::*;
+use crate::fake::*;
 
 fn show(ws: &FakeWorkspace, extra: &[&str]) -> Run {
     let mut args: Vec<&str> = extra.to_vec();

@@ -1,41 +1,15 @@
 //! `tracecfg query` against the fake workspace: the statement it builds, raw SQL, `--print-sql`,
 //! the warehouse choice, the statement lifecycle (polls, failures, cancels) and input checks.
-//! What the rows look like on stdout is in tests/query_output.rs.
-
-mod support;
+//! What the rows look like on stdout is in the `query_output` module.
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use crate::cli::*;
+use crate::fake::*;
+use crate::shared::*;
 use serde_json::{json, Value};
-use support::*;
 
-const EXP: &str = "/Shared/agent_eval";
 const TABLE_SQL: &str = "`main`.`agents`.`agent_traces`";
-const STATEMENTS_PATH: &str = "/api/2.0/sql/statements";
-
-const TRACE_COLUMNS: [(&str, &str); 7] = [
-    ("trace_id", "STRING"),
-    ("span_name", "STRING"),
-    ("span_type", "STRING"),
-    ("start_time", "TIMESTAMP"),
-    ("end_time", "TIMESTAMP"),
-    ("inputs", "STRING"),
-    ("outputs", "STRING"),
-];
-
-/// A workspace with EXP tagged to main.agents.agent_traces.
-fn workspace() -> FakeWorkspace {
-    let ws = FakeWorkspace::start();
-    ws.add_experiment(
-        EXP,
-        &[
-            (TAG_CATALOG, "main"),
-            (TAG_SCHEMA, "agents"),
-            (TAG_TABLE, "agent_traces"),
-        ],
-    );
-    ws
-}
 
 /// `n` trace rows in the default columns; `trace_id` is `tr-00`, `tr-01`, ...
 fn traces(n: usize) -> StatementResult {
@@ -95,14 +69,9 @@ fn trace_ids(rows: &Value) -> Vec<String> {
         .collect()
 }
 
-/// The id the fake gives its n-th statement (1-based), for faults on one statement's paths.
-fn statement_id(n: u32) -> String {
-    format!("01f0fake-{n:04x}-1000-8000-{n:012x}")
-}
-
 /// GETs of a statement's status (not of its result chunks).
 fn status_polls(ws: &FakeWorkspace) -> Vec<Recorded> {
-    ws.requests_to("GET", &format!("{STATEMENTS_PATH}/"))
+    ws.requests_to("GET", &format!("{STATEMENTS}/"))
         .into_iter()
         .filter(|r| !r.path.contains("/result/"))
         .collect()
@@ -131,9 +100,9 @@ fn now_seconds() -> i64 {
 
 #[test]
 fn default_query_comes_from_the_experiment_tags() {
-    let ws = workspace();
+    let ws = tagged_workspace();
     ws.declare_result(TABLE_SQL, traces(2));
-    let r = run(query(&ws).args(["-e", EXP, "--user", "user123"]));
+    let r = run(query(&ws).args(["-e", EXPERIMENT, "--user", "user123"]));
     assert_eq!(r.code, 0, "{r}");
 
     let s = only_statement(&ws);
@@ -159,7 +128,7 @@ fn default_query_comes_from_the_experiment_tags() {
 
 #[test]
 fn table_flag_skips_the_experiment_lookup() {
-    let ws = workspace();
+    let ws = tagged_workspace();
     ws.declare_result(TABLE_SQL, traces(1));
     let r = run(query(&ws).args(["--table", "main.agents.agent_traces", "--user", "u1"]));
     assert_eq!(r.code, 0, "{r}");
@@ -198,7 +167,7 @@ fn missing_destination_exits_3_with_a_hint_to_set_it() {
 
 #[test]
 fn every_filter_is_a_named_parameter() {
-    let ws = workspace();
+    let ws = tagged_workspace();
     ws.declare_result(TABLE_SQL, traces(1));
     let r = run(query(&ws).args([
         "--table",
@@ -270,7 +239,7 @@ fn every_filter_is_a_named_parameter() {
 
 #[test]
 fn since_as_a_duration_is_a_timestamp_that_long_ago() {
-    let ws = workspace();
+    let ws = tagged_workspace();
     for (since, seconds) in [("24h", 86_400), ("30m", 1_800), ("7d", 604_800)] {
         let r = run(query(&ws).args([
             "--table",
@@ -298,7 +267,7 @@ fn since_as_a_duration_is_a_timestamp_that_long_ago() {
 
 #[test]
 fn hostile_values_travel_only_as_parameters() {
-    let ws = workspace();
+    let ws = tagged_workspace();
     ws.declare_result(TABLE_SQL, traces(0));
     let user = "x' OR '1'='1";
     let session = "s\"; DROP TABLE t; --";
@@ -306,7 +275,7 @@ fn hostile_values_travel_only_as_parameters() {
     let name = "a:b 'c' \\";
     let r = run(query(&ws).args([
         "-e",
-        EXP,
+        EXPERIMENT,
         "--user",
         user,
         "--session",
@@ -333,7 +302,7 @@ fn hostile_values_travel_only_as_parameters() {
 
 #[test]
 fn raw_sql_with_typed_and_null_parameters_and_table_bound() {
-    let ws = workspace();
+    let ws = tagged_workspace();
     ws.declare_result(
         "FROM IDENTIFIER(:table)",
         StatementResult::table(&[("n", "LONG")], &[&[Some("3")]]),
@@ -341,7 +310,7 @@ fn raw_sql_with_typed_and_null_parameters_and_table_bound() {
     let sql = "SELECT count(*) AS n FROM IDENTIFIER(:table) WHERE start_time > :t AND a = :a AND b <=> :b";
     let r = run(query(&ws).args([
         "-e",
-        EXP,
+        EXPERIMENT,
         "--sql",
         sql,
         "--param",
@@ -372,7 +341,7 @@ fn raw_sql_with_typed_and_null_parameters_and_table_bound() {
 
 #[test]
 fn raw_sql_without_table_needs_no_experiment() {
-    let ws = workspace();
+    let ws = tagged_workspace();
     ws.declare_result(
         "SELECT 1 AS one",
         StatementResult::table(&[("one", "INT")], &[&[Some("1")]]),
@@ -387,7 +356,7 @@ fn raw_sql_without_table_needs_no_experiment() {
 
 #[test]
 fn raw_sql_table_parameter_given_or_only_a_prefix_needs_no_experiment() {
-    let ws = workspace();
+    let ws = tagged_workspace();
     ws.declare_result(
         "AS t",
         StatementResult::table(&[("t", "STRING")], &[&[Some("x")]]),
@@ -431,19 +400,19 @@ fn raw_sql_table_parameter_given_or_only_a_prefix_needs_no_experiment() {
 
 #[test]
 fn raw_sql_from_a_file_and_from_stdin() {
-    let ws = workspace();
+    let ws = tagged_workspace();
     ws.declare_result(
         "FROM IDENTIFIER(:table)",
         StatementResult::table(&[("n", "LONG")], &[&[Some("7")]]),
     );
     let text = "-- how many\nSELECT count(*) AS n\nFROM IDENTIFIER(:table)\n";
     std::fs::write(ws.home().join("q.sql"), text).unwrap();
-    let r = run(query(&ws).args(["-e", EXP, "--file", "q.sql"]));
+    let r = run(query(&ws).args(["-e", EXPERIMENT, "--file", "q.sql"]));
     assert_eq!(r.code, 0, "{r}");
     assert_eq!(r.json(), json!([{"n": 7}]));
 
     let r = run(query(&ws)
-        .args(["-e", EXP, "--file", "-"])
+        .args(["-e", EXPERIMENT, "--file", "-"])
         .write_stdin(text));
     assert_eq!(r.code, 0, "{r}");
     let received = ws.statements();
@@ -456,7 +425,7 @@ fn raw_sql_from_a_file_and_from_stdin() {
 
 #[test]
 fn raw_sql_with_filters_is_a_usage_error() {
-    let ws = workspace();
+    let ws = tagged_workspace();
     for extra in [
         &["--user", "u"][..],
         &["--since", "1h"],
@@ -464,20 +433,20 @@ fn raw_sql_with_filters_is_a_usage_error() {
         &["--file", "q.sql"],
     ] {
         let r = run(query(&ws)
-            .args(["-e", EXP, "--sql", "SELECT 1"])
+            .args(["-e", EXPERIMENT, "--sql", "SELECT 1"])
             .args(extra));
         assert_eq!(r.code, 2, "{extra:?}: {r}");
         assert_eq!(r.error_lines().len(), 1, "{r}");
     }
     // --param belongs to raw SQL.
-    let r = run(query(&ws).args(["-e", EXP, "--param", "a=1"]));
+    let r = run(query(&ws).args(["-e", EXPERIMENT, "--param", "a=1"]));
     assert_eq!(r.code, 2, "{r}");
     assert!(ws.requests().is_empty(), "{:?}", ws.requests());
 }
 
 #[test]
 fn malformed_input_exits_2_before_any_request() {
-    let ws = workspace();
+    let ws = tagged_workspace();
     let cases: &[&[&str]] = &[
         &["--sql", "SELECT :a", "--param", "a"],
         &["--sql", "SELECT :a", "--param", "1a=x"],
@@ -503,7 +472,7 @@ fn malformed_input_exits_2_before_any_request() {
         &["-w", "wh 1"],
     ];
     for args in cases {
-        let r = run(tracecfg(&ws).args(["query", "-e", EXP]).args(*args));
+        let r = run(tracecfg(&ws).args(["query", "-e", EXPERIMENT]).args(*args));
         assert_eq!(r.code, 2, "{args:?}: {r}");
         assert_eq!(r.error_lines().len(), 1, "{args:?}: {r}");
         assert!(!r.stderr.contains("panicked"), "{r}");
@@ -515,7 +484,7 @@ fn malformed_input_exits_2_before_any_request() {
     }
     let r = run(tracecfg(&ws).args(["query", "--table", "main.agents", "--user", "u"]));
     assert_eq!(r.code, 2, "{r}");
-    let r = run(tracecfg(&ws).args(["query", "--table", "main.agents.t", "-e", EXP]));
+    let r = run(tracecfg(&ws).args(["query", "--table", "main.agents.t", "-e", EXPERIMENT]));
     assert_eq!(r.code, 2, "{r}");
     assert!(ws.requests().is_empty(), "{:?}", ws.requests());
 }
@@ -524,7 +493,7 @@ fn malformed_input_exits_2_before_any_request() {
 
 #[test]
 fn print_sql_with_table_makes_no_request() {
-    let ws = workspace();
+    let ws = tagged_workspace();
     let r = run(tracecfg(&ws).args([
         "query",
         "--table",
@@ -568,11 +537,11 @@ fn print_sql_with_table_makes_no_request() {
 
 #[test]
 fn print_sql_with_an_experiment_only_looks_it_up() {
-    let ws = workspace();
+    let ws = tagged_workspace();
     let r = run(tracecfg(&ws).args([
         "query",
         "-e",
-        EXP,
+        EXPERIMENT,
         "--sql",
         "SELECT * FROM IDENTIFIER(:table) WHERE x = :x",
         "--param",
@@ -612,7 +581,7 @@ fn warehouse_run(
 
 #[test]
 fn warehouse_flag_then_environment_then_project_file() {
-    let ws = workspace();
+    let ws = tagged_workspace();
     ws.declare_result(TABLE_SQL, traces(1));
     for id in ["flagwh", "envwh", "tomlwh", "otherwh"] {
         ws.add_warehouse(id, id, "RUNNING");
@@ -656,7 +625,7 @@ fn warehouse_flag_then_environment_then_project_file() {
 
 #[test]
 fn warehouse_default_setting_then_first_running_then_first() {
-    let ws = workspace();
+    let ws = tagged_workspace();
     ws.declare_result(TABLE_SQL, traces(1));
     ws.add_warehouse("stopped1", "Stopped one", "STOPPED");
     ws.add_warehouse("running2", "Running two", "RUNNING");
@@ -671,7 +640,7 @@ fn warehouse_default_setting_then_first_running_then_first() {
         "the list is not needed when a default is set"
     );
 
-    let ws = workspace();
+    let ws = tagged_workspace();
     ws.declare_result(TABLE_SQL, traces(1));
     ws.add_warehouse("stopped1", "Stopped one", "STOPPED");
     ws.add_warehouse("running2", "Running two", "RUNNING");
@@ -684,7 +653,7 @@ fn warehouse_default_setting_then_first_running_then_first() {
         "{r}"
     );
 
-    let ws = workspace();
+    let ws = tagged_workspace();
     ws.declare_result(TABLE_SQL, traces(1));
     ws.add_warehouse("stopped1", "Stopped one", "STOPPED");
     ws.add_warehouse("starting2", "Starting two", "STARTING");
@@ -697,19 +666,19 @@ fn warehouse_default_setting_then_first_running_then_first() {
 
 #[test]
 fn an_unknown_warehouse_exits_3() {
-    let ws = workspace();
+    let ws = tagged_workspace();
     ws.declare_result(TABLE_SQL, traces(1));
     ws.add_warehouse("wh1", "Starter", "RUNNING");
-    let r = run(tracecfg(&ws).args(["query", "-e", EXP, "-w", "nope42"]));
+    let r = run(tracecfg(&ws).args(["query", "-e", EXPERIMENT, "-w", "nope42"]));
     assert_eq!(r.code, 3, "{r}");
     assert!(r.error_lines()[0].contains("nope42"), "{r}");
 }
 
 #[test]
 fn no_warehouse_at_all_exits_3() {
-    let ws = workspace();
+    let ws = tagged_workspace();
     ws.declare_result(TABLE_SQL, traces(1));
-    let r = run(tracecfg(&ws).args(["query", "-e", EXP, "--user", "u"]));
+    let r = run(tracecfg(&ws).args(["query", "-e", EXPERIMENT, "--user", "u"]));
     assert_eq!(r.code, 3, "{r}");
     assert!(r.stderr.contains("no SQL warehouse"), "{r}");
     assert!(r.hint().is_some_and(|h| h.contains("--warehouse")), "{r}");
@@ -720,7 +689,7 @@ fn no_warehouse_at_all_exits_3() {
 
 #[test]
 fn a_slow_statement_is_polled_until_it_succeeds() {
-    let ws = workspace();
+    let ws = tagged_workspace();
     ws.declare_result(
         TABLE_SQL,
         StatementResult {
@@ -728,15 +697,13 @@ fn a_slow_statement_is_polled_until_it_succeeds() {
             ..traces(3)
         },
     );
-    let r = run(query(&ws).args(["-e", EXP]));
+    let r = run(query(&ws).args(["-e", EXPERIMENT]));
     assert_eq!(r.code, 0, "{r}");
     assert_eq!(trace_ids(&r.json()), ["tr-00", "tr-01", "tr-02"]);
     let polls = status_polls(&ws);
     assert_eq!(polls.len(), 4, "three RUNNING answers, then SUCCEEDED");
     let id = statement_id(1);
-    assert!(polls
-        .iter()
-        .all(|p| p.path == format!("{STATEMENTS_PATH}/{id}")));
+    assert!(polls.iter().all(|p| p.path == format!("{STATEMENTS}/{id}")));
     // Backoff: the waits grow.
     let gaps: Vec<Duration> = polls.windows(2).map(|w| w[1].at - w[0].at).collect();
     assert!(gaps[0] >= Duration::from_millis(400), "{gaps:?}");
@@ -746,7 +713,7 @@ fn a_slow_statement_is_polled_until_it_succeeds() {
 #[test]
 fn a_failed_statement_exits_6_with_code_sqlstate_and_message() {
     for polls in [0, 1] {
-        let ws = workspace();
+        let ws = tagged_workspace();
         ws.declare_result(
             TABLE_SQL,
             StatementResult {
@@ -758,7 +725,7 @@ fn a_failed_statement_exits_6_with_code_sqlstate_and_message() {
                 )
             },
         );
-        let r = run(query(&ws).args(["-e", EXP]));
+        let r = run(query(&ws).args(["-e", EXPERIMENT]));
         assert_eq!(r.code, 6, "{r}");
         let errors = r.error_lines();
         assert_eq!(errors.len(), 1, "one line: {r}");
@@ -777,7 +744,7 @@ fn a_failed_statement_exits_6_with_code_sqlstate_and_message() {
 
 #[test]
 fn an_unbound_parameter_fails_the_statement() {
-    let ws = workspace();
+    let ws = tagged_workspace();
     let r = run(query(&ws).args(["--sql", "SELECT :missing"]));
     assert_eq!(r.code, 6, "{r}");
     assert!(r.stderr.contains("UNBOUND_SQL_PARAMETER"), "{r}");
@@ -787,7 +754,7 @@ fn an_unbound_parameter_fails_the_statement() {
 #[test]
 fn canceled_and_closed_statements_exit_6() {
     for (state, words) in [("CANCELED", "canceled"), ("CLOSED", "closed")] {
-        let ws = workspace();
+        let ws = tagged_workspace();
         ws.declare_result(
             TABLE_SQL,
             StatementResult {
@@ -797,11 +764,11 @@ fn canceled_and_closed_statements_exit_6() {
         );
         let body = json!({"statement_id": statement_id(1), "status": {"state": state}});
         ws.fault(
-            Fault::on("GET", &format!("{STATEMENTS_PATH}/"))
+            Fault::on("GET", &format!("{STATEMENTS}/"))
                 .status(200)
                 .body(&body.to_string()),
         );
-        let r = run(query(&ws).args(["-e", EXP]));
+        let r = run(query(&ws).args(["-e", EXPERIMENT]));
         assert_eq!(r.code, 6, "{state}: {r}");
         assert!(r.error_lines()[0].contains(words), "{r}");
         assert_eq!(status_polls(&ws).len(), 1, "stops polling at {state}");
@@ -810,7 +777,7 @@ fn canceled_and_closed_statements_exit_6() {
 
 #[test]
 fn timeout_cancels_the_statement_and_exits_6() {
-    let ws = workspace();
+    let ws = tagged_workspace();
     ws.declare_result(
         TABLE_SQL,
         StatementResult {
@@ -819,7 +786,7 @@ fn timeout_cancels_the_statement_and_exits_6() {
         },
     );
     let started = Instant::now();
-    let r = run(query(&ws).args(["-e", EXP, "--timeout", "1s"]));
+    let r = run(query(&ws).args(["-e", EXPERIMENT, "--timeout", "1s"]));
     let took = started.elapsed();
     assert_eq!(r.code, 6, "{r}");
     assert!(r.stderr.contains("--timeout"), "{r}");
@@ -828,20 +795,6 @@ fn timeout_cancels_the_statement_and_exits_6() {
     assert_eq!(ws.statement_state(&id).as_deref(), Some("CANCELED"));
     assert!(took >= Duration::from_secs(1), "{took:?}");
     assert!(took < Duration::from_secs(10), "{took:?}");
-}
-
-/// The binary with the environment `tracecfg(ws)` sets, as a plain std Command.
-fn std_tracecfg(ws: &FakeWorkspace) -> std::process::Command {
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("tracecfg"));
-    cmd.env_clear()
-        .env("HOME", ws.home())
-        .current_dir(ws.home())
-        .env("DATABRICKS_HOST", ws.url())
-        .env("DATABRICKS_TOKEN", TOKEN);
-    if let Some(path) = std::env::var_os("PATH") {
-        cmd.env("PATH", path);
-    }
-    cmd
 }
 
 /// Waits for the child, killing it after `limit`.
@@ -873,7 +826,7 @@ fn a_signal_cancels_the_statement_and_exits_130() {
     use std::io::Read;
     use std::os::unix::process::ExitStatusExt;
     for signal in ["-INT", "-TERM"] {
-        let ws = workspace();
+        let ws = tagged_workspace();
         ws.declare_result(
             TABLE_SQL,
             StatementResult {
@@ -882,7 +835,7 @@ fn a_signal_cancels_the_statement_and_exits_130() {
             },
         );
         let mut child = std_tracecfg(&ws)
-            .args(["query", "-w", "wh1", "-e", EXP])
+            .args(["query", "-w", "wh1", "-e", EXPERIMENT])
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
@@ -919,30 +872,26 @@ fn a_signal_cancels_the_statement_and_exits_130() {
 
 #[test]
 fn a_submit_is_not_replayed_after_a_500_whatever_its_code() {
-    let ws = workspace();
+    let ws = tagged_workspace();
     ws.declare_result(TABLE_SQL, traces(1));
     ws.fault(
-        Fault::on("POST", STATEMENTS_PATH)
+        Fault::on("POST", STATEMENTS)
             .status(500)
             .body(r#"{"error_code":"TEMPORARILY_UNAVAILABLE","message":"maybe ran"}"#)
             .times(1),
     );
     let r = run(query(&ws).args(["--table", "main.agents.agent_traces"]));
     assert_eq!(r.code, 1, "{r}");
-    assert_eq!(
-        ws.requests_to("POST", STATEMENTS_PATH).len(),
-        1,
-        "sent once"
-    );
+    assert_eq!(ws.requests_to("POST", STATEMENTS).len(), 1, "sent once");
     // A 503 with the same code was not accepted at all: that one is retried.
     ws.clear_requests();
     ws.fault(
-        Fault::on("POST", STATEMENTS_PATH)
+        Fault::on("POST", STATEMENTS)
             .status(503)
             .body(r#"{"error_code":"TEMPORARILY_UNAVAILABLE","message":"busy"}"#)
             .times(1),
     );
     let r = run(query(&ws).args(["--table", "main.agents.agent_traces"]));
     assert_eq!(r.code, 0, "{r}");
-    assert_eq!(ws.requests_to("POST", STATEMENTS_PATH).len(), 2);
+    assert_eq!(ws.requests_to("POST", STATEMENTS).len(), 2);
 }
