@@ -2,6 +2,7 @@
 //! the working directory set to a temporary directory (so no file of the developer's or of the
 //! repository is read), and the output captured as text.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -48,6 +49,18 @@ fn with_timeout(cmd: std::process::Command) -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::from_std(cmd);
     cmd.timeout(Duration::from_secs(60));
     cmd
+}
+
+/// What a spawned child wrote on stderr (its piped stderr, read to the end).
+pub fn read_stderr(child: &mut std::process::Child) -> String {
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr piped")
+        .read_to_string(&mut stderr)
+        .expect("read stderr");
+    stderr
 }
 
 /// A fresh temporary directory for tests that need a HOME of their own.

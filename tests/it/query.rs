@@ -823,7 +823,6 @@ fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
 #[cfg(unix)]
 #[test]
 fn a_signal_cancels_the_statement_and_exits_130() {
-    use std::io::Read;
     use std::os::unix::process::ExitStatusExt;
     for signal in ["-INT", "-TERM"] {
         let ws = tagged_workspace();
@@ -848,13 +847,7 @@ fn a_signal_cancels_the_statement_and_exits_130() {
             .unwrap();
         assert!(killed.success());
         let status = wait_with_limit(&mut child, Duration::from_secs(20));
-        let mut stderr = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
+        let stderr = read_stderr(&mut child);
         assert_eq!(
             status.code(),
             Some(130),

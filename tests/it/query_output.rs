@@ -664,13 +664,7 @@ fn a_reader_that_stops_early_ends_the_run_quietly() {
         let mut first = [0u8; 64];
         stdout.read_exact(&mut first).unwrap();
         drop(stdout);
-        let mut stderr = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
+        let stderr = read_stderr(&mut child);
         let status = child.wait().unwrap();
         assert_eq!(status.code(), Some(0), "{format}: {status:?}\n{stderr}");
         assert!(!stderr.contains("error"), "{format}: {stderr}");

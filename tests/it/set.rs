@@ -6,20 +6,6 @@ use crate::cli::*;
 use crate::fake::*;
 use crate::shared::*;
 
-fn set_args<'a>(experiment: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut args = vec![
-        "set",
-        "-e",
-        experiment,
-        "--catalog",
-        "main",
-        "--schema",
-        "agents",
-    ];
-    args.extend_from_slice(extra);
-    args
-}
-
 fn tag_writes(ws: &FakeWorkspace) -> Vec<Recorded> {
     ws.requests_to("POST", SET_TAG)
 }
@@ -419,27 +405,11 @@ fn set_says_where_traces_really_go() {
         "{r}"
     );
     // Tags that agree: nothing to say.
-    let r = run(tracecfg(&ws).args([
-        "set",
-        "-e",
-        "/Shared/native",
-        "--catalog",
-        "main",
-        "--schema",
-        "agents",
-    ]));
+    let r = run(tracecfg(&ws).args(set_args("/Shared/native", &[])));
     assert_eq!(r.code, 0, "{r}");
     assert!(r.stderr.is_empty(), "{r}");
     // No native location: a note that the tags route nothing, silenced by -q.
-    let r = run(tracecfg(&ws).args([
-        "set",
-        "-e",
-        "/Shared/plain",
-        "--catalog",
-        "main",
-        "--schema",
-        "agents",
-    ]));
+    let r = run(tracecfg(&ws).args(set_args("/Shared/plain", &[])));
     assert!(
         r.stderr.contains("note: MLflow reads none of these tags"),
         "{r}"

@@ -30,6 +30,21 @@ pub fn destination_tags() -> [(&'static str, &'static str); 3] {
     ]
 }
 
+/// `set -e <experiment> --catalog main --schema agents`, then `extra`.
+pub fn set_args<'a>(experiment: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "set",
+        "-e",
+        experiment,
+        "--catalog",
+        "main",
+        "--schema",
+        "agents",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
 /// A workspace with [`EXPERIMENT`] tagged to `main.agents.agent_traces`.
 pub fn tagged_workspace() -> FakeWorkspace {
     let ws = FakeWorkspace::start();
