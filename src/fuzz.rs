@@ -2,6 +2,11 @@
 //! from the pieces of each format, arbitrary text, and mutations of the seed corpus kept in
 //! fuzz/corpus/<target>/ (real bodies and files). Bounded case counts keep each under a few
 //! seconds in CI; failing cases are kept in proptest-regressions/.
+//!
+//! Test code only: `main.rs` declares it `#[cfg(test)] mod fuzz;`, so it is compiled into the
+//! unit-test binary (`cargo test`) and never into tracecfg. It stays a unit-test module, beside
+//! the modules it tests, because it calls their private parsers, which the integration tests in
+//! tests/it/ (a separate crate that sees only the binary) cannot reach.
 
 use std::path::Path;
 

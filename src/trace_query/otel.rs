@@ -228,16 +228,18 @@ impl Writer<'_> {
         let metadata = match self.version {
             OtelVersion::V2 => {
                 let field = format!("value:trace_metadata['{metadata_key}']::string");
+                let matches = self.equals(&field, name, value);
+                let written = self.written_since(f, "created_at");
                 format!(
-                    "SELECT target_id FROM {info}\n    WHERE annotation_type = 'METADATA' AND deleted_at IS NULL\n      AND {}",
-                    self.equals(&field, name, value)
+                    "SELECT target_id FROM {info}\n    WHERE annotation_type = 'METADATA' AND deleted_at IS NULL\n      AND {matches}{written}"
                 )
             }
             OtelVersion::V1 => {
                 let field = format!("from_json(coalesce(attributes['trace_metadata'], get_json_object(body, '$.trace_metadata')), 'map<string,string>')['{metadata_key}']");
+                let matches = self.equals(&field, name, value);
+                let written = self.written_since(f, "time_unix_nano");
                 format!(
-                    "SELECT trace_id FROM {info}\n    WHERE event_name = 'genai.trace.metadata'\n      AND {}",
-                    self.equals(&field, name, value)
+                    "SELECT trace_id FROM {info}\n    WHERE event_name = 'genai.trace.metadata'\n      AND {matches}{written}"
                 )
             }
         };
@@ -246,6 +248,21 @@ impl Writer<'_> {
             self.spans,
             root_conditions.join(" AND ")
         ))
+    }
+
+    /// The metadata of a trace is written when the trace is: with `--since`, only metadata
+    /// written from a day before it (the same slack as the root span) can belong to a trace
+    /// with spans in the window. A row without the time is kept.
+    fn written_since(&mut self, f: &Filters, column: &str) -> String {
+        let Some(since) = &f.since else {
+            return String::new();
+        };
+        let t = self.b.bind("since", since, Some("TIMESTAMP"));
+        let bound = match column {
+            "time_unix_nano" => format!("unix_micros({t} - INTERVAL 1 DAY) * 1000"),
+            _ => format!("{t} - INTERVAL 1 DAY"),
+        };
+        format!("\n      AND ({column} IS NULL OR {column} >= {bound})")
     }
 
     /// Traces whose tag `key` is `value` now: the latest write of the tag, not deleted.

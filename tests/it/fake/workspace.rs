@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use super::server::Reply;
-use super::util::{api_error, base64, form_value, json_response, now_ms, percent_decode};
+use super::util::{api_error, form_value, json_response, now_ms, percent_decode};
 use super::{ExperimentRec, Recorded, State};
 
 const EXPERIMENTS: &str = "/api/2.0/mlflow/experiments/";
@@ -46,7 +46,7 @@ pub fn route(s: &mut State, method: &str, path: &str, r: &Recorded) -> Option<Re
             }
         }
         ("GET", p) if p.starts_with("/api/2.0/sql/warehouses/") => {
-            let id = percent_decode(&p["/api/2.0/sql/warehouses/".len()..], false);
+            let id = percent_decode(&p["/api/2.0/sql/warehouses/".len()..]);
             match s.warehouses.iter().find(|w| w.id == id) {
                 Some(w) => json_response(200, &warehouse_json(w)),
                 None => api_error(
@@ -160,7 +160,7 @@ fn not_found_id(id: &str) -> Reply {
 }
 
 /// The request body as a JSON object, or the 400 the service sends for anything else.
-fn body_object(r: &Recorded) -> Result<serde_json::Map<String, Value>, Reply> {
+pub(super) fn body_object(r: &Recorded) -> Result<serde_json::Map<String, Value>, Reply> {
     match serde_json::from_str::<Value>(&r.body) {
         Ok(Value::Object(map)) => Ok(map),
         _ => Err(api_error(
@@ -412,7 +412,7 @@ fn unity_catalog(s: &State, rest: &str) -> axum::response::Response {
         )
     };
     if let Some(name) = rest.strip_prefix("catalogs/") {
-        let name = percent_decode(name, false);
+        let name = percent_decode(name);
         return if s.catalogs.contains(&name) {
             json_response(
                 200,
@@ -426,7 +426,7 @@ fn unity_catalog(s: &State, rest: &str) -> axum::response::Response {
         };
     }
     if let Some(full) = rest.strip_prefix("schemas/") {
-        let full = percent_decode(full, false);
+        let full = percent_decode(full);
         let (catalog, schema) = full.split_once('.').unwrap_or((&full, ""));
         return if s
             .schemas
@@ -448,7 +448,7 @@ fn unity_catalog(s: &State, rest: &str) -> axum::response::Response {
             Some(f) => (f, true),
             None => (rest, false),
         };
-        let full = percent_decode(full, false);
+        let full = percent_decode(full);
         let parts: Vec<&str> = full.splitn(3, '.').collect();
         let key = match parts.as_slice() {
             [c, sc, t] => (c.to_string(), sc.to_string(), t.to_string()),
@@ -501,7 +501,7 @@ fn token(s: &mut State, r: &Recorded) -> axum::response::Response {
             "OAuth is not enabled on this fake workspace",
         );
     };
-    let expected = format!("Basic {}", base64(format!("{id}:{secret}").as_bytes()));
+    let expected = super::basic_auth(&id, &secret);
     if r.header("authorization") != Some(expected.as_str()) {
         return json_response(
             401,

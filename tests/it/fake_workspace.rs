@@ -2,60 +2,10 @@
 //! command uses yet), warehouses, OAuth and the fault counters. If these fail, the other
 //! integration tests cannot be trusted.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
+use crate::fake::{Api, FakeWorkspace, Fault, StatementResult, TOKEN};
 use serde_json::{json, Value};
-use support::{FakeWorkspace, Fault, StatementResult, TOKEN};
-
-struct Api {
-    http: reqwest::Client,
-    base: String,
-}
-
-impl Api {
-    fn new(ws: &FakeWorkspace) -> Api {
-        Api {
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            base: ws.url(),
-        }
-    }
-
-    async fn get(&self, path: &str) -> (u16, Value) {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(TOKEN)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        let r = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(TOKEN)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn execute(&self, body: Value) -> Value {
-        let (status, v) = self.post("/api/2.0/sql/statements", body).await;
-        assert_eq!(status, 200, "{v}");
-        v
-    }
-}
 
 fn rows(n: usize) -> Vec<Vec<Option<String>>> {
     (0..n)

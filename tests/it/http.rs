@@ -2,11 +2,11 @@
 //! of non-idempotent requests, decoding of every error body shape, redirects, timeouts and
 //! malformed answers.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
-use support::*;
+use crate::cli::*;
+use crate::fake::*;
+use crate::shared::*;
 
 fn show(ws: &FakeWorkspace, extra: &[&str]) -> Run {
     let mut args: Vec<&str> = extra.to_vec();
@@ -264,15 +264,7 @@ fn malformed_answers_name_the_endpoint_and_do_not_panic() {
     ] {
         let ws = FakeWorkspace::start();
         ws.fault(Fault::on("GET", GET_BY_NAME).status(200).body(body));
-        let r = run(tracecfg(&ws).args([
-            "set",
-            "-e",
-            "/Shared/x",
-            "--catalog",
-            "main",
-            "--schema",
-            "agents",
-        ]));
+        let r = run(tracecfg(&ws).args(set_args("/Shared/x", &[])));
         assert_eq!(r.code, 1, "{body}: {r}");
         no_panic(&r);
         let errors = r.error_lines();
@@ -290,15 +282,7 @@ fn malformed_answers_name_the_endpoint_and_do_not_panic() {
 fn requests_carry_the_documented_headers() {
     let ws = FakeWorkspace::start();
     ws.add_experiment("/Shared/x", &[]);
-    let r = run(tracecfg(&ws).args([
-        "set",
-        "-e",
-        "/Shared/x",
-        "--catalog",
-        "main",
-        "--schema",
-        "agents",
-    ]));
+    let r = run(tracecfg(&ws).args(set_args("/Shared/x", &[])));
     assert_eq!(r.code, 0, "{r}");
     for q in ws.requests() {
         assert_eq!(q.header("accept"), Some("application/json"), "{q:?}");

@@ -3,12 +3,10 @@
 //! the GitHub Actions job (its `env:` names and its `run: tracecfg ...` steps). The commands are
 //! read from README.md itself, so a README edit that breaks one fails here.
 
-mod support;
-
+use crate::cli::*;
+use crate::fake::*;
+use crate::shared::*;
 use serde_json::Value;
-use support::*;
-
-const WAREHOUSE: &str = "wh0123456789abcd";
 
 fn readme() -> String {
     std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
@@ -74,26 +72,11 @@ fn tracecfg_args(line: &str) -> Vec<String> {
 /// A workspace where the README's experiment can be configured, shown, queried and checked.
 fn workspace_for_the_readme() -> FakeWorkspace {
     let ws = FakeWorkspace::start();
-    ws.add_catalog("main");
-    ws.add_schema("main", "agents");
-    ws.add_warehouse(WAREHOUSE, "Starter Warehouse", "RUNNING");
-    ws.set_default_warehouse(WAREHOUSE);
-    ws.declare_result(
-        "SELECT 1",
-        StatementResult::table(&[("1", "INT")], &[&[Some("1")]]),
-    );
+    add_ready_warehouse(&ws);
     ws.declare_result(
         "`main`.`agents`.`agent_traces`",
         StatementResult::table(
-            &[
-                ("trace_id", "STRING"),
-                ("span_name", "STRING"),
-                ("span_type", "STRING"),
-                ("start_time", "TIMESTAMP"),
-                ("end_time", "TIMESTAMP"),
-                ("inputs", "STRING"),
-                ("outputs", "STRING"),
-            ],
+            &TRACE_COLUMNS,
             &[&[
                 Some("tr-1"),
                 Some("chat"),

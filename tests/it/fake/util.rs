@@ -1,4 +1,4 @@
-//! Small helpers of the fake: responses, URL decoding, Base64, timestamps.
+//! Small helpers of the fake: responses, URL decoding, timestamps.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -44,70 +44,18 @@ pub fn content_type_of(body: &str) -> &'static str {
     }
 }
 
-/// Percent-decodes; with `plus_is_space`, '+' becomes ' ' (form encoding).
-pub fn percent_decode(text: &str, plus_is_space: bool) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-                match u8::from_str_radix(hex, 16) {
-                    Ok(b) => {
-                        out.push(b);
-                        i += 3;
-                        continue;
-                    }
-                    Err(_) => out.push(b'%'),
-                }
-            }
-            b'+' if plus_is_space => out.push(b' '),
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+/// Percent-decodes a path segment ('+' stays '+').
+pub fn percent_decode(text: &str) -> String {
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
-/// `a=1&b=2` (form or query encoding) into decoded pairs.
-pub fn parse_form(text: &str) -> Vec<(String, String)> {
-    text.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(k, true), percent_decode(v, true))
-        })
-        .collect()
-}
-
+/// The decoded value of a field of form or query encoding (`a=1&b=2`).
 pub fn form_value(text: &str, name: &str) -> Option<String> {
-    parse_form(text)
-        .into_iter()
+    form_urlencoded::parse(text.as_bytes())
         .find(|(k, _)| k == name)
-        .map(|(_, v)| v)
-}
-
-/// Standard Base64 with padding, for HTTP Basic credentials.
-pub fn base64(input: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+        .map(|(_, v)| v.into_owned())
 }
 
 pub fn now_ms() -> u64 {

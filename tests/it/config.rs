@@ -5,9 +5,8 @@
 //! Profiles are told apart by their tokens: every profile points at the same fake workspace
 //! with a token of its own, and the test reads which token arrived.
 
-mod support;
-
-use support::*;
+use crate::cli::*;
+use crate::fake::*;
 
 const FLAG_TOKEN: &str = "dapi-profile-flag";
 const ENV_TOKEN: &str = "dapi-profile-env";

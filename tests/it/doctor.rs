@@ -1,13 +1,10 @@
 //! `tracecfg doctor` against the fake workspace: for each check a passing and a failing setup,
 //! the exit code of the first failure, where the checks stop, and the JSON shape.
 
-mod support;
-
+use crate::cli::*;
+use crate::fake::*;
+use crate::shared::*;
 use serde_json::Value;
-use support::*;
-
-const EXPERIMENT: &str = "/Shared/agent_eval";
-const WAREHOUSE: &str = "wh0123456789abcd";
 
 /// Every check, in the order doctor runs them.
 const ALL_CHECKS: [&str; 10] = [
@@ -23,29 +20,14 @@ const ALL_CHECKS: [&str; 10] = [
     "query",
 ];
 
-fn all_three() -> [(&'static str, &'static str); 3] {
-    [
-        (TAG_CATALOG, "main"),
-        (TAG_SCHEMA, "agents"),
-        (TAG_TABLE, "agent_traces"),
-    ]
-}
-
 /// A workspace where every check passes: the experiment is tagged and linked to the same
 /// place, catalog and schema exist, the default warehouse runs and `SELECT 1` answers 1.
 /// Returns the experiment id.
 fn healthy(ws: &FakeWorkspace) -> String {
-    let id = ws.add_experiment(EXPERIMENT, &all_three());
+    let id = ws.add_experiment(EXPERIMENT, &destination_tags());
     ws.link_trace_location(&id, "main", "agents", "agent_traces");
     ws.add_native_tables("main", "agents", "agent_traces");
-    ws.add_catalog("main");
-    ws.add_schema("main", "agents");
-    ws.add_warehouse(WAREHOUSE, "Starter Warehouse", "RUNNING");
-    ws.set_default_warehouse(WAREHOUSE);
-    ws.declare_result(
-        "SELECT 1",
-        StatementResult::table(&[("1", "INT")], &[&[Some("1")]]),
-    );
+    add_ready_warehouse(ws);
     id
 }
 
@@ -275,7 +257,7 @@ fn experiment_missing_deleted_or_not_configured() {
     );
 
     // Deleted: FAIL, exit 3, says so.
-    let deleted = ws.add_experiment("/Shared/deleted", &all_three());
+    let deleted = ws.add_experiment("/Shared/deleted", &destination_tags());
     ws.delete_experiment(&deleted);
     let d = doctor(&mut tracecfg(&ws), &["-e", "/Shared/deleted"]);
     assert_eq!(d.run.code, 3, "{}", d.run);
@@ -364,7 +346,7 @@ fn a_native_location_without_tags_only_warns_and_its_schema_is_checked() {
 fn trace_routing_warns_on_tags_only_and_mismatch() {
     let ws = FakeWorkspace::start();
     healthy(&ws);
-    ws.add_experiment("/Shared/tags_only", &all_three());
+    ws.add_experiment("/Shared/tags_only", &destination_tags());
     let d = doctor(&mut tracecfg(&ws), &["-e", "/Shared/tags_only"]);
     assert_eq!(d.run.code, 0, "a warning is not a failure: {}", d.run);
     assert_eq!(d.status("destination tags"), "ok");
@@ -376,7 +358,7 @@ fn trace_routing_warns_on_tags_only_and_mismatch() {
     );
     assert!(d.check("trace routing").detail.contains("--native"));
 
-    let other = ws.add_experiment("/Shared/mismatch", &all_three());
+    let other = ws.add_experiment("/Shared/mismatch", &destination_tags());
     ws.link_trace_location(&other, "main", "elsewhere", "t");
     let d = doctor(&mut tracecfg(&ws), &["-e", "/Shared/mismatch"]);
     assert_eq!(d.run.code, 0, "{}", d.run);
@@ -426,7 +408,7 @@ fn unity_catalog_fails_on_a_missing_schema_or_catalog() {
 fn warehouse_none_fails_and_stopped_warns() {
     // None at all: FAIL, exit 3, and no query line even with --query.
     let ws = FakeWorkspace::start();
-    ws.add_experiment(EXPERIMENT, &all_three());
+    ws.add_experiment(EXPERIMENT, &destination_tags());
     ws.add_catalog("main");
     ws.add_schema("main", "agents");
     let d = doctor(&mut tracecfg(&ws), &["-e", EXPERIMENT, "--query"]);
@@ -537,7 +519,7 @@ fn invalid_experiment_or_warehouse_input_is_a_usage_error_before_any_request() {
 fn native_tables_are_checked_against_their_layout() {
     // Not there (dropped, or not visible): a warning; queries would say more.
     let ws = FakeWorkspace::start();
-    let id = ws.add_experiment(EXPERIMENT, &all_three());
+    let id = ws.add_experiment(EXPERIMENT, &destination_tags());
     ws.link_trace_location(&id, "main", "agents", "agent_traces");
     ws.add_catalog("main");
     ws.add_schema("main", "agents");

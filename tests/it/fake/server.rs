@@ -67,7 +67,7 @@ async fn handle(AxumState(state): AxumState<Shared>, request: Request) -> Respon
     let body = axum::body::to_bytes(body, 64 << 20)
         .await
         .unwrap_or_default();
-    let recorded = Recorded {
+    let mut recorded = Recorded {
         method: parts.method.as_str().to_string(),
         path: parts.uri.path().to_string(),
         query: parts.uri.query().unwrap_or("").to_string(),
@@ -83,13 +83,29 @@ async fn handle(AxumState(state): AxumState<Shared>, request: Request) -> Respon
             .collect(),
         body: String::from_utf8_lossy(&body).into_owned(),
         at,
+        seq: 0,
+        answered: None,
     };
 
     let fault = {
         let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+        s.clock += 1;
+        recorded.seq = s.clock;
         s.requests.push(recorded.clone());
         matching_fault(&mut s.faults, &recorded)
     };
+    let response = answer(&state, &recorded, fault).await;
+    let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+    s.clock += 1;
+    let now = s.clock;
+    if let Some(r) = s.requests.iter_mut().rev().find(|r| r.seq == recorded.seq) {
+        r.answered = Some(now);
+    }
+    response
+}
+
+/// The answer to a recorded request: the fault's, a 401, or the route's.
+async fn answer(state: &Shared, recorded: &Recorded, fault: Option<Fault>) -> Response {
     if let Some(fault) = fault {
         if let Some(delay) = fault.delay {
             tokio::time::sleep(delay).await;
@@ -99,7 +115,7 @@ async fn handle(AxumState(state): AxumState<Shared>, request: Request) -> Respon
         }
     }
 
-    if recorded.path.starts_with("/api/") && !authorized(&state, &recorded) {
+    if recorded.path.starts_with("/api/") && !authorized(state, recorded) {
         return api_error(
             401,
             "UNAUTHENTICATED",
@@ -107,7 +123,7 @@ async fn handle(AxumState(state): AxumState<Shared>, request: Request) -> Respon
         );
     }
 
-    let reply = route(&state, &recorded);
+    let reply = route(state, recorded);
     if let Some(delay) = reply.delay {
         tokio::time::sleep(delay).await;
     }

@@ -1,9 +1,8 @@
 //! Bad input, across commands: exit 2, one `error:` line naming the flag or file and the rule,
 //! and not a single request sent.
 
-mod support;
-
-use support::{run, tracecfg, FakeWorkspace};
+use crate::cli::{run, tracecfg};
+use crate::fake::FakeWorkspace;
 
 /// Runs tracecfg with `args` (and optional files in its working directory) and checks the rules.
 fn refused(args: &[&str], files: &[(&str, &str)], expected: &str) {

@@ -22,6 +22,7 @@ use serde_json::{json, Map, Value};
 
 use super::server::Reply;
 use super::util::{api_error, json_response, now_ms, percent_decode};
+use super::workspace::body_object;
 use super::{FakeWorkspace, Recorded, State};
 
 pub const TRACE_LOCATIONS: &str = "/api/5.0/mlflow/tracing/locations";
@@ -97,7 +98,7 @@ pub fn route(s: &mut State, method: &str, path: &str, r: &Recorded) -> Option<Re
     if method != "POST" {
         return None;
     }
-    let decoded = percent_decode(path, false);
+    let decoded = percent_decode(path);
     let reply = if decoded == TRACE_LOCATIONS {
         guarded(s, &decoded, |s| create_location(s, r))
     } else if let Some(id) = decoded
@@ -152,18 +153,6 @@ fn scim_me(s: &State) -> Reply {
 
 fn invalid(message: &str) -> Reply {
     api_error(400, "INVALID_PARAMETER_VALUE", message).into()
-}
-
-fn body_object(r: &Recorded) -> Result<Map<String, Value>, Reply> {
-    match serde_json::from_str::<Value>(&r.body) {
-        Ok(Value::Object(map)) => Ok(map),
-        _ => Err(api_error(
-            400,
-            "MALFORMED_REQUEST",
-            "Invalid JSON given in the body of the request - expected a map",
-        )
-        .into()),
-    }
 }
 
 fn string_field<'a>(map: &'a Map<String, Value>, name: &str) -> Result<&'a str, Reply> {
@@ -495,44 +484,23 @@ impl FakeWorkspace {
             .locations
             .entry(key.clone())
             .or_insert_with(|| "preexisting".to_string());
-        let e = state
-            .experiments
-            .iter_mut()
-            .find(|e| e.id == id)
-            .unwrap_or_else(|| panic!("fake workspace: no experiment with id {id}"));
+        let e = super::experiment_mut(&mut state, id);
         for (k, v) in link_tags(&path_of(&key)) {
             e.tags.insert(k.into(), v);
         }
     }
 
-    /// Creates the four tables of the table-prefix location `c.s.p` as Databricks does on the
-    /// first trace, the spans table with the columns of that layout (VARIANT attributes).
+    /// Creates the four tables of the table-prefix location `c.s.p` as creating the location
+    /// does, the spans table with the columns of that layout (VARIANT attributes).
     pub fn add_native_tables(&self, catalog: &str, schema: &str, prefix: &str) {
-        self.add_table_with_columns(
-            catalog,
-            schema,
-            &format!("{prefix}_otel_spans"),
-            &V2_SPANS_COLUMNS,
-        );
-        for suffix in ["logs", "annotations", "metrics"] {
-            self.add_table_with_columns(
-                catalog,
-                schema,
-                &format!("{prefix}_otel_{suffix}"),
-                &[("trace_id", "STRING")],
-            );
-        }
+        add_location_tables(&mut self.lock(), catalog, schema, prefix);
     }
 
     /// Links the experiment to the schema location `c.s` (the older layout, linked through
     /// the v4 API), without a request: it gets the `databricksTrace*` tags for `c.s`.
     pub fn link_schema_location(&self, id: &str, catalog: &str, schema: &str) {
         let mut state = self.lock();
-        let e = state
-            .experiments
-            .iter_mut()
-            .find(|e| e.id == id)
-            .unwrap_or_else(|| panic!("fake workspace: no experiment with id {id}"));
+        let e = super::experiment_mut(&mut state, id);
         for (k, v) in link_tags(&format!("{catalog}.{schema}")) {
             e.tags.insert(k.into(), v);
         }

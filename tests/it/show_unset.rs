@@ -1,17 +1,9 @@
 //! `tracecfg show` and `tracecfg unset` against the fake workspace.
 
-mod support;
-
+use crate::cli::*;
+use crate::fake::*;
+use crate::shared::*;
 use serde_json::json;
-use support::*;
-
-fn all_three() -> [(&'static str, &'static str); 3] {
-    [
-        (TAG_CATALOG, "main"),
-        (TAG_SCHEMA, "agents"),
-        (TAG_TABLE, "agent_traces"),
-    ]
-}
 
 fn show_json(ws: &FakeWorkspace, experiment: &str) -> serde_json::Value {
     let r = run(tracecfg(ws).args(["show", "-e", experiment, "-o", "json"]));
@@ -24,7 +16,7 @@ fn show_json(ws: &FakeWorkspace, experiment: &str) -> serde_json::Value {
 #[test]
 fn show_configured_partial_and_not_configured() {
     let ws = FakeWorkspace::start();
-    ws.add_experiment("/Shared/full", &all_three());
+    ws.add_experiment("/Shared/full", &destination_tags());
     ws.add_experiment(
         "/Shared/partial",
         &[(TAG_CATALOG, "main"), (TAG_SCHEMA, "agents")],
@@ -76,7 +68,7 @@ fn show_native_trace_location_and_verdicts() {
     let location = json!({"uc_trace_location": {"catalog": "main", "schema": "agents", "table_prefix": "agent_traces"}});
     let native = ws.add_experiment("/Shared/native", &[]);
     ws.set_trace_location(&native, location.clone());
-    let agreeing = ws.add_experiment("/Shared/agreeing", &all_three());
+    let agreeing = ws.add_experiment("/Shared/agreeing", &destination_tags());
     ws.set_trace_location(&agreeing, location.clone());
     let mismatch = ws.add_experiment(
         "/Shared/mismatch",
@@ -227,7 +219,7 @@ fn unset_removes_present_tags_only_and_is_idempotent() {
 #[test]
 fn unset_dry_run_removes_nothing() {
     let ws = FakeWorkspace::start();
-    let id = ws.add_experiment("/Shared/x", &all_three());
+    let id = ws.add_experiment("/Shared/x", &destination_tags());
     let r = run(tracecfg(&ws).args(["unset", "-e", "/Shared/x", "--dry-run"]));
     assert_eq!(r.code, 0, "{r}");
     assert!(r.stdout.contains("would remove"), "{r}");
@@ -238,7 +230,7 @@ fn unset_dry_run_removes_nothing() {
 #[test]
 fn unset_on_a_server_without_delete_experiment_tag_fails_and_writes_nothing_else() {
     let ws = FakeWorkspace::start();
-    let id = ws.add_experiment("/Shared/x", &all_three());
+    let id = ws.add_experiment("/Shared/x", &destination_tags());
     ws.disable_delete_tag();
     let r = run(tracecfg(&ws).args(["unset", "-e", "/Shared/x"]));
     assert_eq!(r.code, 1, "{r}");
@@ -257,7 +249,7 @@ fn unset_on_a_server_without_delete_experiment_tag_fails_and_writes_nothing_else
 #[test]
 fn unset_refuses_a_deleted_experiment() {
     let ws = FakeWorkspace::start();
-    let id = ws.add_experiment("/Shared/x", &all_three());
+    let id = ws.add_experiment("/Shared/x", &destination_tags());
     ws.delete_experiment(&id);
     let r = run(tracecfg(&ws).args(["unset", "-e", "/Shared/x"]));
     assert_eq!(r.code, 3, "{r}");
@@ -291,7 +283,7 @@ fn show_native_location_from_databricks_tags() {
 #[test]
 fn show_of_a_deleted_experiment_warns() {
     let ws = FakeWorkspace::start();
-    let id = ws.add_experiment("/Shared/x", &all_three());
+    let id = ws.add_experiment("/Shared/x", &destination_tags());
     ws.delete_experiment(&id);
     let r = run(tracecfg(&ws).args(["show", "-e", "/Shared/x"]));
     assert_eq!(r.code, 0, "{r}");
@@ -305,7 +297,7 @@ fn show_of_a_deleted_experiment_warns() {
 #[test]
 fn unset_reports_a_partial_removal_and_a_rerun_finishes_it() {
     let ws = FakeWorkspace::start();
-    let id = ws.add_experiment("/Shared/x", &all_three());
+    let id = ws.add_experiment("/Shared/x", &destination_tags());
     ws.fault(
         Fault::on("POST", DELETE_TAG)
             .when_body_contains(TAG_TABLE)

@@ -3,13 +3,12 @@
 //! presigned link's signature or its headers. Every command runs, with a PAT and with OAuth M2M,
 //! on success paths and on the error paths that handle links; none may panic.
 
-mod support;
-
 use std::time::Duration;
 
-use support::*;
+use crate::cli::*;
+use crate::fake::*;
+use crate::shared::*;
 
-const EXP: &str = "/Shared/agent_eval";
 const CLIENT_ID: &str = "sp-client-4f1e";
 const CLIENT_SECRET: &str = "dose-client-secret-Zq81xK";
 const LINK_SIG: &str = "SECRETSIG";
@@ -22,15 +21,7 @@ enum Auth {
 }
 
 fn workspace() -> FakeWorkspace {
-    let ws = FakeWorkspace::start();
-    ws.add_experiment(
-        EXP,
-        &[
-            (TAG_CATALOG, "main"),
-            (TAG_SCHEMA, "agents"),
-            (TAG_TABLE, "agent_traces"),
-        ],
-    );
+    let ws = tagged_workspace();
     ws.add_experiment("/Shared/fresh", &[]);
     ws.add_catalog("main");
     ws.add_schema("main", "agents");
@@ -132,15 +123,15 @@ fn every_command(auth: Auth) {
         ],
         0,
     );
-    run_checked(&ws, auth, &["show", "-e", EXP, "--all-tags"], 0);
-    run_checked(&ws, auth, &["show", "-e", EXP, "-o", "json"], 0);
+    run_checked(&ws, auth, &["show", "-e", EXPERIMENT, "--all-tags"], 0);
+    run_checked(&ws, auth, &["show", "-e", EXPERIMENT, "-o", "json"], 0);
     let r = run_checked(
         &ws,
         auth,
         &[
             "query",
             "-e",
-            EXP,
+            EXPERIMENT,
             "--disposition",
             "external-links",
             "-o",
@@ -158,12 +149,12 @@ fn every_command(auth: Auth) {
         },
     );
     run_checked(&ws, auth, &["query", "--sql", "SELECT x FROM big_table"], 0);
-    run_checked(&ws, auth, &["query", "-e", EXP, "--print-sql"], 0);
-    run_checked(&ws, auth, &["doctor", "-e", EXP, "--query"], 0);
+    run_checked(&ws, auth, &["query", "-e", EXPERIMENT, "--print-sql"], 0);
+    run_checked(&ws, auth, &["doctor", "-e", EXPERIMENT, "--query"], 0);
     run_checked(
         &ws,
         auth,
-        &["doctor", "-e", EXP, "--query", "-o", "json"],
+        &["doctor", "-e", EXPERIMENT, "--query", "-o", "json"],
         0,
     );
     run_checked(&ws, auth, &["unset", "-e", "/Shared/fresh"], 0);
@@ -205,7 +196,7 @@ fn failing_links(auth: Auth) {
     let query = [
         "query",
         "-e",
-        EXP,
+        EXPERIMENT,
         "--disposition",
         "external-links",
         "--retry-timeout",
@@ -278,12 +269,12 @@ fn refused_credentials_keep_secrets_out_of_errors() {
             .body(r#"{"error_code":"UNAUTHENTICATED","message":"Invalid access token."}"#),
     );
     for auth in [Auth::Pat, Auth::OAuth] {
-        run_checked(&ws, auth, &["show", "-e", EXP], 4);
-        run_checked(&ws, auth, &["query", "-e", EXP, "-w", "wh1"], 4);
+        run_checked(&ws, auth, &["show", "-e", EXPERIMENT], 4);
+        run_checked(&ws, auth, &["query", "-e", EXPERIMENT, "-w", "wh1"], 4);
     }
 
     let ws = workspace();
     ws.enable_oauth(CLIENT_ID, "another-secret");
-    let r = run_checked(&ws, Auth::OAuth, &["show", "-e", EXP], 4);
+    let r = run_checked(&ws, Auth::OAuth, &["show", "-e", EXPERIMENT], 4);
     assert!(r.stderr.contains("oauth"), "{r}");
 }

@@ -1,5 +1,5 @@
-//! An in-process fake Databricks workspace for the integration tests, and helpers to run the
-//! built `tracecfg` binary against it.
+//! An in-process fake Databricks workspace for the integration tests (the binary runs against
+//! it through `crate::cli`).
 //!
 //! The fake is a real HTTP server on 127.0.0.1 (random port), run by an axum fallback handler
 //! on a background thread with its own tokio runtime. Every request is recorded first; then
@@ -8,10 +8,8 @@
 //! warehouses, §3 Unity Catalog, §4.5 OAuth M2M). The design follows databricks/cli's
 //! `libs/testserver` (stateful workspace, fault injection) and `testsql` (declared statement
 //! results with polls, chunks, failure and cancel).
-//!
-//! Each test binary uses a subset of this module.
-#![allow(dead_code)]
 
+mod client;
 mod native;
 mod server;
 mod sql;
@@ -19,18 +17,19 @@ mod util;
 mod workspace;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use base64::Engine as _;
 use serde_json::Value;
 
-#[allow(unused_imports)]
+pub use client::Api;
 pub use native::{
     link_path, unlink_path, ME_USER_NAME, NATIVE_ANNOTATIONS_TAG, NATIVE_LOGS_TAG, NATIVE_PATH_TAG,
     NATIVE_SPANS_TAG, SCIM_ME, TRACE_LOCATIONS, V2_SPANS_COLUMNS,
 };
-pub use sql::StatementResult;
+pub use sql::{statement_id, StatementResult, STATEMENTS};
 
 /// The personal access token the fake accepts.
 pub const TOKEN: &str = "dapi-fake-token-0123456789";
@@ -53,7 +52,7 @@ pub const TAG_TABLE: &str = "mlflow.tracing.destination.table";
 pub fn basic_auth(user: &str, password: &str) -> String {
     format!(
         "Basic {}",
-        util::base64(format!("{user}:{password}").as_bytes())
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
     )
 }
 
@@ -69,6 +68,12 @@ pub struct Recorded {
     pub headers: Vec<(String, String)>,
     pub body: String,
     pub at: Instant,
+    /// The fake's clock when the request arrived: one tick per arrival and per answer, so that
+    /// two requests can be ordered without wall-clock bounds.
+    pub seq: u64,
+    /// The fake's clock when the answer was handed to the server (after any delay); `None` for
+    /// a request still in flight. The log is a snapshot: ask for it again after the run.
+    pub answered: Option<u64>,
 }
 
 impl Recorded {
@@ -82,15 +87,24 @@ impl Recorded {
 
     /// A query parameter, percent-decoded.
     pub fn query_param(&self, name: &str) -> Option<String> {
-        util::parse_form(&self.query)
-            .into_iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v)
+        util::form_value(&self.query, name)
     }
 
     /// A field of a form-encoded body (`a=1&b=2`), percent-decoded.
     pub fn form_param(&self, name: &str) -> Option<String> {
         util::form_value(&self.body, name)
+    }
+
+    /// Whether this request arrived before `other` was answered and `other` before this one
+    /// was answered: the two were in flight together.
+    pub fn overlaps(&self, other: &Recorded) -> bool {
+        let before = |a: &Recorded, b: &Recorded| b.answered.is_none_or(|end| a.seq < end);
+        before(self, other) && before(other, self)
+    }
+
+    /// Whether this request arrived only after `other` was answered.
+    pub fn started_after(&self, other: &Recorded) -> bool {
+        other.answered.is_some_and(|end| end < self.seq)
     }
 
     /// The body as JSON (`Value::Null` when it is not JSON).
@@ -214,6 +228,8 @@ pub(crate) struct Warehouse {
 pub(crate) struct State {
     pub base_url: String,
     pub requests: Vec<Recorded>,
+    /// The clock of [`Recorded::seq`] and [`Recorded::answered`].
+    pub clock: u64,
     pub faults: Vec<FaultState>,
     /// Bearer tokens accepted on /api/*: TOKEN, added ones and issued OAuth tokens.
     pub tokens: BTreeSet<String>,
@@ -235,6 +251,15 @@ pub(crate) struct State {
 }
 
 pub(crate) type Shared = Arc<Mutex<State>>;
+
+/// The experiment with this id, for a test's setup or check (panics when there is none).
+pub(crate) fn experiment_mut<'a>(state: &'a mut State, id: &str) -> &'a mut ExperimentRec {
+    state
+        .experiments
+        .iter_mut()
+        .find(|e| e.id == id)
+        .unwrap_or_else(|| panic!("fake workspace: no experiment with id {id}"))
+}
 
 /// The fake workspace. Dropping it stops the server.
 pub struct FakeWorkspace {
@@ -290,12 +315,7 @@ impl FakeWorkspace {
     }
 
     pub fn experiment_tags(&self, id: &str) -> BTreeMap<String, String> {
-        self.lock()
-            .experiments
-            .iter()
-            .find(|e| e.id == id)
-            .map(|e| e.tags.clone())
-            .unwrap_or_else(|| panic!("fake workspace: no experiment with id {id}"))
+        experiment_mut(&mut self.lock(), id).tags.clone()
     }
 
     /// The id of the experiment stored under this exact name (active preferred).
@@ -318,24 +338,12 @@ impl FakeWorkspace {
 
     /// Marks the experiment deleted (`lifecycle_stage = "deleted"`).
     pub fn delete_experiment(&self, id: &str) {
-        let mut state = self.lock();
-        let e = state
-            .experiments
-            .iter_mut()
-            .find(|e| e.id == id)
-            .unwrap_or_else(|| panic!("fake workspace: no experiment with id {id}"));
-        e.lifecycle_stage = "deleted".into();
+        experiment_mut(&mut self.lock(), id).lifecycle_stage = "deleted".into();
     }
 
     /// Stored and served as the experiment's `trace_location`.
     pub fn set_trace_location(&self, id: &str, trace_location: Value) {
-        let mut state = self.lock();
-        let e = state
-            .experiments
-            .iter_mut()
-            .find(|e| e.id == id)
-            .unwrap_or_else(|| panic!("fake workspace: no experiment with id {id}"));
-        e.trace_location = Some(trace_location);
+        experiment_mut(&mut self.lock(), id).trace_location = Some(trace_location);
     }
 
     /// delete-experiment-tag answers like a server without the route:
@@ -452,11 +460,6 @@ impl FakeWorkspace {
         });
     }
 
-    /// Removes every fault.
-    pub fn clear_faults(&self) {
-        self.lock().faults.clear();
-    }
-
     pub fn requests(&self) -> Vec<Recorded> {
         self.lock().requests.clone()
     }
@@ -498,91 +501,5 @@ impl Drop for FakeWorkspace {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-    }
-}
-
-/// The built binary with an empty environment except PATH, HOME = `ws.home()` (also the working
-/// directory, so no tracecfg.toml of the repository is found), `DATABRICKS_HOST = ws.url()` and
-/// `DATABRICKS_TOKEN = TOKEN`.
-pub fn tracecfg(ws: &FakeWorkspace) -> assert_cmd::Command {
-    let mut cmd = tracecfg_bare(ws.home());
-    cmd.env("DATABRICKS_HOST", ws.url())
-        .env("DATABRICKS_TOKEN", TOKEN);
-    cmd
-}
-
-/// The built binary with an empty environment except PATH, HOME = `home`, working directory
-/// `home`, and no DATABRICKS_* variables. Runs are killed after 60 s.
-pub fn tracecfg_bare(home: &Path) -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::cargo_bin("tracecfg").expect("the tracecfg binary");
-    cmd.env_clear().env("HOME", home).current_dir(home);
-    if let Some(path) = std::env::var_os("PATH") {
-        cmd.env("PATH", path);
-    }
-    cmd.timeout(Duration::from_secs(60));
-    cmd
-}
-
-/// A fresh temporary directory for tests that need a HOME of their own.
-pub fn temp_home() -> tempfile::TempDir {
-    tempfile::tempdir().expect("temp dir")
-}
-
-/// Writes `~/.databrickscfg` under `home` and returns its path.
-pub fn write_databrickscfg(home: &Path, text: &str) -> PathBuf {
-    let path = home.join(".databrickscfg");
-    std::fs::write(&path, text).expect("write .databrickscfg");
-    path
-}
-
-/// The output of a finished run, as text.
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Run {
-    /// Lines of stderr starting with `error:`.
-    pub fn error_lines(&self) -> Vec<&str> {
-        self.stderr
-            .lines()
-            .filter(|l| l.starts_with("error:"))
-            .collect()
-    }
-
-    /// The `hint:` line of stderr, if any.
-    pub fn hint(&self) -> Option<&str> {
-        self.stderr.lines().find(|l| l.starts_with("hint:"))
-    }
-
-    /// stdout parsed as JSON (panics with the output when it is not).
-    pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
-                self.stdout, self.stderr
-            )
-        })
-    }
-}
-
-impl std::fmt::Display for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit code {}\n--- stdout ---\n{}--- stderr ---\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-/// Runs the command to completion and captures exit code, stdout and stderr.
-pub fn run(cmd: &mut assert_cmd::Command) -> Run {
-    let output = cmd.output().expect("run tracecfg");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }

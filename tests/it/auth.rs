@@ -1,9 +1,9 @@
 //! Authentication through the binary: OAuth machine-to-machine against the fake's OIDC
 //! endpoints, 401/403 exit codes and hints, and secrets kept out of `--debug` output.
 
-mod support;
-
-use support::*;
+use crate::cli::*;
+use crate::fake::*;
+use crate::shared::*;
 
 const CLIENT_ID: &str = "sp-client-id-1234";
 const CLIENT_SECRET: &str = "dose-oauth-secret-9876";
@@ -206,15 +206,7 @@ fn permission_denied_exits_4() {
     ws.fault(Fault::on("POST", SET_TAG).status(403).body(
         r#"{"error_code":"PERMISSION_DENIED","message":"User does not have permission 'EDIT' on experiment 1"}"#,
     ));
-    let r = run(tracecfg(&ws).args([
-        "set",
-        "-e",
-        "/Shared/x",
-        "--catalog",
-        "main",
-        "--schema",
-        "agents",
-    ]));
+    let r = run(tracecfg(&ws).args(set_args("/Shared/x", &[])));
     assert_eq!(r.code, 4, "{r}");
     assert!(
         r.error_lines()[0].contains("does not have permission 'EDIT'"),
@@ -233,16 +225,9 @@ fn the_pat_never_appears_in_debug_output() {
     let ws = FakeWorkspace::start();
     ws.add_experiment("/Shared/x", &[]);
     // A successful run, a retried run and a failing run, all with --debug.
-    let r = run(tracecfg(&ws).args([
-        "--debug",
-        "set",
-        "-e",
-        "/Shared/x",
-        "--catalog",
-        "main",
-        "--schema",
-        "agents",
-    ]));
+    let r = run(tracecfg(&ws)
+        .arg("--debug")
+        .args(set_args("/Shared/x", &[])));
     assert_eq!(r.code, 0, "{r}");
     assert!(
         r.stderr

@@ -165,172 +165,169 @@ impl Drop for SparkDb {
 
 // ------------------------------------------------------------------------------------- tests
 
-/// The tests sit in a module named like the file, so `scripts/test spark_engine` (a name filter
-/// for `cargo test`) selects them.
-mod spark_engine {
-    use super::*;
-
-    /// The table the destination tags name, with the columns of the notebook query tracecfg
-    /// replaces; a few spans of three traces (two users, one trace without a user).
-    fn tags_table(db: &SparkDb) -> String {
-        let table = db.table("agent_traces");
-        db.sql(&format!(
-            "CREATE TABLE {table} (trace_id STRING, span_name STRING, span_type STRING, \
+/// The table the destination tags name, with the columns of the notebook query tracecfg
+/// replaces; a few spans of three traces (two users, one trace without a user).
+fn tags_table(db: &SparkDb) -> String {
+    let table = db.table("agent_traces");
+    db.sql(&format!(
+        "CREATE TABLE {table} (trace_id STRING, span_name STRING, span_type STRING, \
              start_time TIMESTAMP, end_time TIMESTAMP, inputs STRING, outputs STRING, \
              tags MAP<STRING, STRING>) USING parquet"
-        ));
-        db.sql(&format!(
+    ));
+    db.sql(&format!(
             "INSERT INTO {table} (trace_id, span_name, span_type, start_time, end_time, inputs, outputs, tags) VALUES \
              ('tr-1', 'agent', 'CHAIN', TIMESTAMP'2026-11-30 10:00:00', TIMESTAMP'2026-11-30 10:00:05.250', '{{\"q\":\"hi\"}}', '{{\"a\":\"hello\"}}', map('user_id', 'u1', 'session_id', 's1')), \
              ('tr-1', 'llm', 'LLM', TIMESTAMP'2026-11-30 10:00:01.5', TIMESTAMP'2026-11-30 10:00:04', '', NULL, map('user_id', 'u1', 'session_id', 's1')), \
              ('tr-2', 'agent', 'CHAIN', TIMESTAMP'2026-11-29 08:00:00', TIMESTAMP'2026-11-29 08:00:01', 'x', 'y', map('user_id', 'u2')), \
              ('tr-3', 'agent', 'CHAIN', TIMESTAMP'2026-11-30 12:00:00', NULL, NULL, NULL, map('env', 'prod'))"
         ));
-        table
-    }
+    table
+}
 
-    #[test]
-    fn tags_layout_query_returns_exactly_the_users_spans() {
-        let db = SparkDb::new("tags_layout");
-        let table = tags_table(&db);
+#[test]
+#[ignore = "needs the local Spark SQL warehouse: run scripts/test"]
+fn tags_layout_query_returns_exactly_the_users_spans() {
+    let db = SparkDb::new("tags_layout");
+    let table = tags_table(&db);
 
-        let rows = db.query_json(&[
-            "query", "--table", &table, "--layout", "tags", "--user", "u1",
-        ]);
-        // Newest first; timestamps in UTC with milliseconds; NULL stays null, '' stays "".
-        assert_eq!(
-            rows,
-            vec![
-                json!({"trace_id": "tr-1", "span_name": "llm", "span_type": "LLM",
+    let rows = db.query_json(&[
+        "query", "--table", &table, "--layout", "tags", "--user", "u1",
+    ]);
+    // Newest first; timestamps in UTC with milliseconds; NULL stays null, '' stays "".
+    assert_eq!(
+        rows,
+        vec![
+            json!({"trace_id": "tr-1", "span_name": "llm", "span_type": "LLM",
                        "start_time": "2026-11-30T10:00:01.500Z", "end_time": "2026-11-30T10:00:04.000Z",
                        "inputs": "", "outputs": null}),
-                json!({"trace_id": "tr-1", "span_name": "agent", "span_type": "CHAIN",
+            json!({"trace_id": "tr-1", "span_name": "agent", "span_type": "CHAIN",
                        "start_time": "2026-11-30T10:00:00.000Z", "end_time": "2026-11-30T10:00:05.250Z",
                        "inputs": "{\"q\":\"hi\"}", "outputs": "{\"a\":\"hello\"}"}),
-            ]
-        );
+        ]
+    );
 
-        // Every filter at once: each becomes a bound parameter that Spark must accept and apply.
-        let rows = db.query_json(&[
-            "query",
-            "--table",
-            &table,
-            "--user",
-            "u1",
-            "--session",
-            "s1",
-            "--tag",
-            "user_id=u1",
-            "--span-type",
-            "LLM",
-            "--name",
-            "llm",
-            "--since",
-            "2026-11-30T10:00:01Z",
-            "--until",
-            "2026-11-30T12:00:00+01:00",
-            "--columns",
-            "trace_id,span_name",
-            "--limit",
-            "5",
-        ]);
-        assert_eq!(rows, vec![json!({"trace_id": "tr-1", "span_name": "llm"})]);
+    // Every filter at once: each becomes a bound parameter that Spark must accept and apply.
+    let rows = db.query_json(&[
+        "query",
+        "--table",
+        &table,
+        "--user",
+        "u1",
+        "--session",
+        "s1",
+        "--tag",
+        "user_id=u1",
+        "--span-type",
+        "LLM",
+        "--name",
+        "llm",
+        "--since",
+        "2026-11-30T10:00:01Z",
+        "--until",
+        "2026-11-30T12:00:00+01:00",
+        "--columns",
+        "trace_id,span_name",
+        "--limit",
+        "5",
+    ]);
+    assert_eq!(rows, vec![json!({"trace_id": "tr-1", "span_name": "llm"})]);
 
-        // A value that would change the statement if it were pasted into the SQL matches nothing.
-        let rows = db.query_json(&["query", "--table", &table, "--user", "u1' OR '1'='1"]);
-        assert_eq!(rows, Vec::<Value>::new());
-    }
+    // A value that would change the statement if it were pasted into the SQL matches nothing.
+    let rows = db.query_json(&["query", "--table", &table, "--user", "u1' OR '1'='1"]);
+    assert_eq!(rows, Vec::<Value>::new());
+}
 
-    #[test]
-    fn raw_sql_binds_the_table_and_a_timestamp_parameter() {
-        let db = SparkDb::new("raw_sql");
-        let table = tags_table(&db);
+#[test]
+#[ignore = "needs the local Spark SQL warehouse: run scripts/test"]
+fn raw_sql_binds_the_table_and_a_timestamp_parameter() {
+    let db = SparkDb::new("raw_sql");
+    let table = tags_table(&db);
 
-        let sql = "SELECT * FROM IDENTIFIER(:table) WHERE start_time >= :since ORDER BY start_time, span_name";
-        let rows = db.query_json(&[
+    let sql = "SELECT * FROM IDENTIFIER(:table) WHERE start_time >= :since ORDER BY start_time, span_name";
+    let rows = db.query_json(&[
+        "query",
+        "--sql",
+        sql,
+        "--param",
+        "since:TIMESTAMP=2026-11-30T00:00:00Z",
+        "--table",
+        &table,
+    ]);
+    let traces: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["trace_id"].as_str().unwrap(),
+                r["span_name"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        traces,
+        [("tr-1", "agent"), ("tr-1", "llm"), ("tr-3", "agent")]
+    );
+    // SELECT * includes the MAP column: it arrives as JSON text and is printed as an object.
+    assert_eq!(
+        rows[0]["tags"],
+        json!({"user_id": "u1", "session_id": "s1"})
+    );
+    assert_eq!(rows[2]["end_time"], Value::Null);
+
+    // An offset is honoured: 11:00+01:00 is 10:00 UTC, so the 10:00:00 span is included.
+    let rows = db.query_json(&[
+        "query",
+        "--sql",
+        "SELECT count(*) AS n, :label AS label FROM IDENTIFIER(:table) WHERE start_time >= :since",
+        "--param",
+        "since:TIMESTAMP=2026-11-30T11:00:00+01:00",
+        "--param",
+        "label=spark",
+        "--table",
+        &table,
+    ]);
+    assert_eq!(rows, vec![json!({"n": 3, "label": "spark"})]);
+}
+
+#[test]
+#[ignore = "needs the local Spark SQL warehouse: run scripts/test"]
+fn statements_spark_rejects_fail_with_sparks_message() {
+    let db = SparkDb::new("rejected");
+    let table = tags_table(&db);
+
+    let (stdout, stderr) = db.tracecfg(&["query", "--sql", "SELEC trace_id FROM nowhere"], 6);
+    assert_eq!(stdout, "");
+    assert!(stderr.contains("PARSE_SYNTAX_ERROR"), "stderr: {stderr}");
+    assert!(
+        stderr.contains("42601"),
+        "SQLSTATE missing; stderr: {stderr}"
+    );
+
+    // Parses, but does not analyze: a column the table does not have.
+    let (_, stderr) = db.tracecfg(
+        &[
             "query",
             "--sql",
-            sql,
-            "--param",
-            "since:TIMESTAMP=2026-11-30T00:00:00Z",
+            "SELECT no_such_column FROM IDENTIFIER(:table)",
             "--table",
             &table,
-        ]);
-        let traces: Vec<(&str, &str)> = rows
-            .iter()
-            .map(|r| {
-                (
-                    r["trace_id"].as_str().unwrap(),
-                    r["span_name"].as_str().unwrap(),
-                )
-            })
-            .collect();
-        assert_eq!(
-            traces,
-            [("tr-1", "agent"), ("tr-1", "llm"), ("tr-3", "agent")]
-        );
-        // SELECT * includes the MAP column: it arrives as JSON text and is printed as an object.
-        assert_eq!(
-            rows[0]["tags"],
-            json!({"user_id": "u1", "session_id": "s1"})
-        );
-        assert_eq!(rows[2]["end_time"], Value::Null);
+        ],
+        6,
+    );
+    assert!(stderr.contains("UNRESOLVED_COLUMN"), "stderr: {stderr}");
+    assert!(stderr.contains("no_such_column"), "stderr: {stderr}");
 
-        // An offset is honoured: 11:00+01:00 is 10:00 UTC, so the 10:00:00 span is included.
-        let rows = db.query_json(&[
+    // A typed parameter whose value does not cast fails the statement, as on Databricks.
+    let (_, stderr) = db.tracecfg(
+        &[
             "query",
             "--sql",
-            "SELECT count(*) AS n, :label AS label FROM IDENTIFIER(:table) WHERE start_time >= :since",
+            "SELECT :n AS n",
             "--param",
-            "since:TIMESTAMP=2026-11-30T11:00:00+01:00",
-            "--param",
-            "label=spark",
-            "--table",
-            &table,
-        ]);
-        assert_eq!(rows, vec![json!({"n": 3, "label": "spark"})]);
-    }
-
-    #[test]
-    fn statements_spark_rejects_fail_with_sparks_message() {
-        let db = SparkDb::new("rejected");
-        let table = tags_table(&db);
-
-        let (stdout, stderr) = db.tracecfg(&["query", "--sql", "SELEC trace_id FROM nowhere"], 6);
-        assert_eq!(stdout, "");
-        assert!(stderr.contains("PARSE_SYNTAX_ERROR"), "stderr: {stderr}");
-        assert!(
-            stderr.contains("42601"),
-            "SQLSTATE missing; stderr: {stderr}"
-        );
-
-        // Parses, but does not analyze: a column the table does not have.
-        let (_, stderr) = db.tracecfg(
-            &[
-                "query",
-                "--sql",
-                "SELECT no_such_column FROM IDENTIFIER(:table)",
-                "--table",
-                &table,
-            ],
-            6,
-        );
-        assert!(stderr.contains("UNRESOLVED_COLUMN"), "stderr: {stderr}");
-        assert!(stderr.contains("no_such_column"), "stderr: {stderr}");
-
-        // A typed parameter whose value does not cast fails the statement, as on Databricks.
-        let (_, stderr) = db.tracecfg(
-            &[
-                "query",
-                "--sql",
-                "SELECT :n AS n",
-                "--param",
-                "n:INT=twelve",
-            ],
-            6,
-        );
-        assert!(stderr.contains("CAST_INVALID_INPUT"), "stderr: {stderr}");
-    }
+            "n:INT=twelve",
+        ],
+        6,
+    );
+    assert!(stderr.contains("CAST_INVALID_INPUT"), "stderr: {stderr}");
 }
 
 /// The native layouts on a real engine: one set of traces written as a table-prefix location
@@ -505,13 +502,13 @@ mod native_layouts {
         ("t5", "k'`", "v'", "2026-11-30 11:00:05", false),
     ];
 
-    /// Trace metadata: trace, user, session.
-    const METADATA: &[(&str, &str, &str)] = &[
-        ("t1", "u1", "s1"),
-        ("t2", "u2", "s2"),
-        ("t3", "u1", "s3"),
-        ("t5", "u3", "s5"),
-        ("t6", "x' OR '1'='1", "s6"),
+    /// Trace metadata: trace, user, session, when it was written (with the trace).
+    const METADATA: &[(&str, &str, &str, &str)] = &[
+        ("t1", "u1", "s1", "2026-11-30 10:00:05"),
+        ("t2", "u2", "s2", "2026-11-30 09:00:05"),
+        ("t3", "u1", "s3", "2026-11-28 10:00:05"),
+        ("t5", "u3", "s5", "2026-11-30 11:00:05"),
+        ("t6", "x' OR '1'='1", "s6", "2026-11-30 12:00:05"),
     ];
 
     /// Traces whose values an older client wrote JSON-encoded in the V1 tables.
@@ -730,7 +727,7 @@ mod native_layouts {
             ];
             values.row(cells);
         }
-        for (trace, user, session) in METADATA {
+        for (trace, user, session, at) in METADATA {
             let value = json!({ "client_request_id": trace, "trace_metadata": {
                 "mlflow.trace.user": user, "mlflow.trace.session": session } });
             let cells = vec![
@@ -739,7 +736,7 @@ mod native_layouts {
                 "'METADATA'".to_string(),
                 "'metadata'".to_string(),
                 values.param(Some(&value.to_string())),
-                "TIMESTAMP'2026-11-30 00:00:00'".to_string(),
+                format!("TIMESTAMP'{at}'"),
                 "CAST(NULL AS TIMESTAMP)".to_string(),
             ];
             values.row(cells);
@@ -802,7 +799,7 @@ mod native_layouts {
             ];
             values.row(cells);
         }
-        for (trace, user, session) in METADATA {
+        for (trace, user, session, at) in METADATA {
             let metadata = json!({ "mlflow.trace.user": user, "mlflow.trace.session": session });
             let (body, attributes) = if in_body(trace) {
                 (json!({ "trace_metadata": metadata }).to_string(), json!({}))
@@ -815,7 +812,7 @@ mod native_layouts {
             let cells = vec![
                 "'genai.trace.metadata'".to_string(),
                 values.param(Some(trace)),
-                "TIMESTAMP'2026-11-30 00:00:00'".to_string(),
+                format!("TIMESTAMP'{at}'"),
                 values.param(Some(&body)),
                 values.param(Some(&attributes.to_string())),
             ];
@@ -859,6 +856,7 @@ mod native_layouts {
     }
 
     #[test]
+    #[ignore = "needs the local Spark SQL warehouse: run scripts/test"]
     fn v2_table_prefix_layout_every_filter() {
         let db = SparkDb::new("native_v2");
         let spans = write_v2(&db);
@@ -866,6 +864,7 @@ mod native_layouts {
     }
 
     #[test]
+    #[ignore = "needs the local Spark SQL warehouse: run scripts/test"]
     fn v1_schema_layout_every_filter_plain_and_encoded() {
         let db = SparkDb::new("native_v1");
         let spans = write_v1(&db);
@@ -875,6 +874,7 @@ mod native_layouts {
     /// The output columns are the same on both layouts, `span_type` decoded on V1; `--columns`
     /// picks the extra ones.
     #[test]
+    #[ignore = "needs the local Spark SQL warehouse: run scripts/test"]
     fn both_layouts_give_the_same_columns_and_values() {
         let db = SparkDb::new("native_columns");
         let v2 = write_v2(&db);
@@ -928,6 +928,7 @@ mod native_layouts {
     /// Raw SQL against the native tables: `IDENTIFIER(:table)` is the spans table, and typed
     /// parameters bind as the Statement Execution API binds them.
     #[test]
+    #[ignore = "needs the local Spark SQL warehouse: run scripts/test"]
     fn raw_sql_on_the_spans_table_with_typed_parameters() {
         let db = SparkDb::new("native_raw");
         let spans = write_v2(&db);

@@ -18,7 +18,8 @@ use super::server::Reply;
 use super::util::{api_error, json_response, raw_response, rfc3339};
 use super::{Recorded, State};
 
-const STATEMENTS: &str = "/api/2.0/sql/statements";
+/// The path of the SQL Statement Execution API.
+pub const STATEMENTS: &str = "/api/2.0/sql/statements";
 const PRESIGNED: &str = "/presigned/";
 pub const PRESIGNED_HEADER: (&str, &str) = ("x-amz-fake", "presigned-header-value");
 
@@ -141,6 +142,11 @@ pub fn route(s: &mut State, method: &str, path: &str, r: &Recorded) -> Option<Re
     Some(reply)
 }
 
+/// The id the fake gives its n-th statement (1-based), for faults on one statement's paths.
+pub fn statement_id(n: u32) -> String {
+    format!("01f0fake-{n:04x}-1000-8000-{n:012x}")
+}
+
 fn bad(message: &str) -> Reply {
     api_error(400, "INVALID_PARAMETER_VALUE", message).into()
 }
@@ -247,8 +253,7 @@ fn execute(s: &mut State, r: &Recorded) -> Reply {
     }
 
     s.sql.next_statement += 1;
-    let n = s.sql.next_statement;
-    let id = format!("01f0fake-{n:04x}-1000-8000-{n:012x}");
+    let id = statement_id(s.sql.next_statement);
 
     let declared = s
         .sql

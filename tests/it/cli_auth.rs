@@ -1,11 +1,10 @@
 //! `auth_type = databricks-cli`: tracecfg asks `databricks auth token` for a token, once per run.
 
-mod support;
-
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use support::{run, tracecfg_bare, write_databrickscfg, FakeWorkspace};
+use crate::cli::{run, tracecfg_bare, write_databrickscfg};
+use crate::fake::FakeWorkspace;
 
 /// Writes an executable `databricks` stand-in that logs its arguments and runs `body`.
 fn fake_cli(dir: &Path, body: &str) -> std::path::PathBuf {

@@ -3,12 +3,10 @@
 //! validation before any request, `unset --native`, the `show` verdict and the `query --layout
 //! otel` statement afterwards; and first, the fake's trace-location API itself.
 
-mod support;
-
+use crate::cli::*;
+use crate::fake::*;
+use crate::shared::*;
 use serde_json::{json, Value};
-use support::*;
-
-const EXPERIMENT: &str = "/Shared/agent_eval";
 
 fn set_native(extra: &[&'static str]) -> Vec<&'static str> {
     let mut args = vec![
@@ -55,22 +53,9 @@ fn location_requests(ws: &FakeWorkspace) -> Vec<Recorded> {
         .collect()
 }
 
-fn destination_tags() -> [(&'static str, &'static str); 3] {
-    [
-        (TAG_CATALOG, "main"),
-        (TAG_SCHEMA, "agents"),
-        (TAG_TABLE, "agent_traces"),
-    ]
-}
-
 /// The three destination tags as sorted (key, value) pairs, to compare with what was written.
 fn sorted_destination_tags() -> Vec<(String, String)> {
-    let mut tags: Vec<(String, String)> = destination_tags()
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    tags.sort();
-    tags
+    sorted_pairs(&destination_tags())
 }
 
 fn create_location_body(catalog: &str, schema: &str, prefix: &str, warehouse: &str) -> Value {
@@ -116,41 +101,6 @@ fn native_tags_of(path: &str) -> [(String, String); 4] {
 }
 
 // ------------------------------------------------------------------ the fake itself
-
-struct Api {
-    http: reqwest::Client,
-    base: String,
-}
-
-impl Api {
-    fn new(ws: &FakeWorkspace) -> Api {
-        Api {
-            http: reqwest::Client::new(),
-            base: ws.url(),
-        }
-    }
-
-    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(TOKEN);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let r = request.send().await.unwrap();
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        self.send(reqwest::Method::POST, path, Some(body)).await
-    }
-
-    async fn get(&self, path: &str) -> (u16, Value) {
-        self.send(reqwest::Method::GET, path, None).await
-    }
-}
 
 #[tokio::test]
 async fn fake_trace_location_api_follows_the_contract() {
@@ -302,20 +252,7 @@ fn create_native_puts_tags_and_location_in_the_one_create_request() {
     assert!(location_requests(&ws).is_empty());
     let create = ws.requests_to("POST", CREATE).remove(0).json();
     assert_eq!(create["name"], EXPERIMENT);
-    let mut tags: Vec<(String, String)> = create["tags"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            (
-                t["key"].as_str().unwrap().to_string(),
-                t["value"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    tags.sort();
-    let expected = sorted_destination_tags();
-    assert_eq!(tags, expected);
+    assert_eq!(tag_pairs(&create["tags"]), sorted_destination_tags());
     assert_eq!(
         create["trace_location"],
         json!({ "uc_trace_location": { "catalog": "main", "schema": "agents", "table_prefix": "agent_traces" } })

@@ -1,27 +1,15 @@
 //! `tracecfg query` against the fake workspace: the statement it builds, raw SQL, `--print-sql`,
 //! the warehouse choice, the statement lifecycle (polls, failures, cancels) and input checks.
-//! What the rows look like on stdout is in tests/query_output.rs.
-
-mod support;
+//! What the rows look like on stdout is in the `query_output` module.
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use crate::cli::*;
+use crate::fake::*;
+use crate::shared::*;
 use serde_json::{json, Value};
-use support::*;
 
-const EXP: &str = "/Shared/agent_eval";
 const TABLE_SQL: &str = "`main`.`agents`.`agent_traces`";
-const STATEMENTS_PATH: &str = "/api/2.0/sql/statements";
-
-const TRACE_COLUMNS: [(&str, &str); 7] = [
-    ("trace_id", "STRING"),
-    ("span_name", "STRING"),
-    ("span_type", "STRING"),
-    ("start_time", "TIMESTAMP"),
-    ("end_time", "TIMESTAMP"),
-    ("inputs", "STRING"),
-    ("outputs", "STRING"),
-];
 
 /// The columns of the tags-layout table, as the Unity Catalog tables API lists them.
 const TAGS_TABLE: [(&str, &str); 8] = [
@@ -35,18 +23,11 @@ const TAGS_TABLE: [(&str, &str); 8] = [
     ("tags", "MAP"),
 ];
 
-/// A workspace with EXP tagged to main.agents.agent_traces, a table of the tags layout.
+/// [`tagged_workspace`], whose table `main.agents.agent_traces` Unity Catalog lists with the
+/// columns of the tags layout.
 fn workspace() -> FakeWorkspace {
-    let ws = FakeWorkspace::start();
+    let ws = tagged_workspace();
     ws.add_table_with_columns("main", "agents", "agent_traces", &TAGS_TABLE);
-    ws.add_experiment(
-        EXP,
-        &[
-            (TAG_CATALOG, "main"),
-            (TAG_SCHEMA, "agents"),
-            (TAG_TABLE, "agent_traces"),
-        ],
-    );
     ws
 }
 
@@ -108,14 +89,9 @@ fn trace_ids(rows: &Value) -> Vec<String> {
         .collect()
 }
 
-/// The id the fake gives its n-th statement (1-based), for faults on one statement's paths.
-fn statement_id(n: u32) -> String {
-    format!("01f0fake-{n:04x}-1000-8000-{n:012x}")
-}
-
 /// GETs of a statement's status (not of its result chunks).
 fn status_polls(ws: &FakeWorkspace) -> Vec<Recorded> {
-    ws.requests_to("GET", &format!("{STATEMENTS_PATH}/"))
+    ws.requests_to("GET", &format!("{STATEMENTS}/"))
         .into_iter()
         .filter(|r| !r.path.contains("/result/"))
         .collect()
@@ -146,7 +122,7 @@ fn now_seconds() -> i64 {
 fn default_query_comes_from_the_experiment_tags() {
     let ws = workspace();
     ws.declare_result(TABLE_SQL, traces(2));
-    let r = run(query(&ws).args(["-e", EXP, "--user", "user123"]));
+    let r = run(query(&ws).args(["-e", EXPERIMENT, "--user", "user123"]));
     assert_eq!(r.code, 0, "{r}");
 
     let s = only_statement(&ws);
@@ -325,7 +301,7 @@ fn hostile_values_travel_only_as_parameters() {
     let name = "a:b 'c' \\";
     let r = run(query(&ws).args([
         "-e",
-        EXP,
+        EXPERIMENT,
         "--user",
         user,
         "--session",
@@ -360,7 +336,7 @@ fn raw_sql_with_typed_and_null_parameters_and_table_bound() {
     let sql = "SELECT count(*) AS n FROM IDENTIFIER(:table) WHERE start_time > :t AND a = :a AND b <=> :b";
     let r = run(query(&ws).args([
         "-e",
-        EXP,
+        EXPERIMENT,
         "--sql",
         sql,
         "--param",
@@ -457,12 +433,12 @@ fn raw_sql_from_a_file_and_from_stdin() {
     );
     let text = "-- how many\nSELECT count(*) AS n\nFROM IDENTIFIER(:table)\n";
     std::fs::write(ws.home().join("q.sql"), text).unwrap();
-    let r = run(query(&ws).args(["-e", EXP, "--file", "q.sql"]));
+    let r = run(query(&ws).args(["-e", EXPERIMENT, "--file", "q.sql"]));
     assert_eq!(r.code, 0, "{r}");
     assert_eq!(r.json(), json!([{"n": 7}]));
 
     let r = run(query(&ws)
-        .args(["-e", EXP, "--file", "-"])
+        .args(["-e", EXPERIMENT, "--file", "-"])
         .write_stdin(text));
     assert_eq!(r.code, 0, "{r}");
     let received = ws.statements();
@@ -483,13 +459,13 @@ fn raw_sql_with_filters_is_a_usage_error() {
         &["--file", "q.sql"],
     ] {
         let r = run(query(&ws)
-            .args(["-e", EXP, "--sql", "SELECT 1"])
+            .args(["-e", EXPERIMENT, "--sql", "SELECT 1"])
             .args(extra));
         assert_eq!(r.code, 2, "{extra:?}: {r}");
         assert_eq!(r.error_lines().len(), 1, "{r}");
     }
     // --param belongs to raw SQL.
-    let r = run(query(&ws).args(["-e", EXP, "--param", "a=1"]));
+    let r = run(query(&ws).args(["-e", EXPERIMENT, "--param", "a=1"]));
     assert_eq!(r.code, 2, "{r}");
     assert!(ws.requests().is_empty(), "{:?}", ws.requests());
 }
@@ -522,7 +498,7 @@ fn malformed_input_exits_2_before_any_request() {
         &["-w", "wh 1"],
     ];
     for args in cases {
-        let r = run(tracecfg(&ws).args(["query", "-e", EXP]).args(*args));
+        let r = run(tracecfg(&ws).args(["query", "-e", EXPERIMENT]).args(*args));
         assert_eq!(r.code, 2, "{args:?}: {r}");
         assert_eq!(r.error_lines().len(), 1, "{args:?}: {r}");
         assert!(!r.stderr.contains("panicked"), "{r}");
@@ -534,7 +510,7 @@ fn malformed_input_exits_2_before_any_request() {
     }
     let r = run(tracecfg(&ws).args(["query", "--table", "main.agents", "--user", "u"]));
     assert_eq!(r.code, 2, "{r}");
-    let r = run(tracecfg(&ws).args(["query", "--table", "main.agents.t", "-e", EXP]));
+    let r = run(tracecfg(&ws).args(["query", "--table", "main.agents.t", "-e", EXPERIMENT]));
     assert_eq!(r.code, 2, "{r}");
     assert!(ws.requests().is_empty(), "{:?}", ws.requests());
 }
@@ -718,7 +694,7 @@ fn table_layout_lookup_and_warehouse_choice_share_the_first_round_trip() {
         apart < HOLD,
         "the lookups were sent one after the other: {requests:?}"
     );
-    let submit = at(STATEMENTS_PATH);
+    let submit = at(STATEMENTS);
     assert!(submit > table && submit > setting);
 }
 
@@ -728,7 +704,7 @@ fn print_sql_with_an_experiment_only_looks_it_up() {
     let r = run(tracecfg(&ws).args([
         "query",
         "-e",
-        EXP,
+        EXPERIMENT,
         "--sql",
         "SELECT * FROM IDENTIFIER(:table) WHERE x = :x",
         "--param",
@@ -856,7 +832,7 @@ fn an_unknown_warehouse_exits_3() {
     let ws = workspace();
     ws.declare_result(TABLE_SQL, traces(1));
     ws.add_warehouse("wh1", "Starter", "RUNNING");
-    let r = run(tracecfg(&ws).args(["query", "-e", EXP, "-w", "nope42"]));
+    let r = run(tracecfg(&ws).args(["query", "-e", EXPERIMENT, "-w", "nope42"]));
     assert_eq!(r.code, 3, "{r}");
     assert!(r.error_lines()[0].contains("nope42"), "{r}");
 }
@@ -865,7 +841,7 @@ fn an_unknown_warehouse_exits_3() {
 fn no_warehouse_at_all_exits_3() {
     let ws = workspace();
     ws.declare_result(TABLE_SQL, traces(1));
-    let r = run(tracecfg(&ws).args(["query", "-e", EXP, "--user", "u"]));
+    let r = run(tracecfg(&ws).args(["query", "-e", EXPERIMENT, "--user", "u"]));
     assert_eq!(r.code, 3, "{r}");
     assert!(r.stderr.contains("no SQL warehouse"), "{r}");
     assert!(r.hint().is_some_and(|h| h.contains("--warehouse")), "{r}");
@@ -884,15 +860,13 @@ fn a_slow_statement_is_polled_until_it_succeeds() {
             ..traces(3)
         },
     );
-    let r = run(query(&ws).args(["-e", EXP]));
+    let r = run(query(&ws).args(["-e", EXPERIMENT]));
     assert_eq!(r.code, 0, "{r}");
     assert_eq!(trace_ids(&r.json()), ["tr-00", "tr-01", "tr-02"]);
     let polls = status_polls(&ws);
     assert_eq!(polls.len(), 4, "three RUNNING answers, then SUCCEEDED");
     let id = statement_id(1);
-    assert!(polls
-        .iter()
-        .all(|p| p.path == format!("{STATEMENTS_PATH}/{id}")));
+    assert!(polls.iter().all(|p| p.path == format!("{STATEMENTS}/{id}")));
     // Backoff: the waits grow.
     let gaps: Vec<Duration> = polls.windows(2).map(|w| w[1].at - w[0].at).collect();
     assert!(gaps[0] >= Duration::from_millis(400), "{gaps:?}");
@@ -914,7 +888,7 @@ fn a_failed_statement_exits_6_with_code_sqlstate_and_message() {
                 )
             },
         );
-        let r = run(query(&ws).args(["-e", EXP]));
+        let r = run(query(&ws).args(["-e", EXPERIMENT]));
         assert_eq!(r.code, 6, "{r}");
         let errors = r.error_lines();
         assert_eq!(errors.len(), 1, "one line: {r}");
@@ -953,11 +927,11 @@ fn canceled_and_closed_statements_exit_6() {
         );
         let body = json!({"statement_id": statement_id(1), "status": {"state": state}});
         ws.fault(
-            Fault::on("GET", &format!("{STATEMENTS_PATH}/"))
+            Fault::on("GET", &format!("{STATEMENTS}/"))
                 .status(200)
                 .body(&body.to_string()),
         );
-        let r = run(query(&ws).args(["-e", EXP]));
+        let r = run(query(&ws).args(["-e", EXPERIMENT]));
         assert_eq!(r.code, 6, "{state}: {r}");
         assert!(r.error_lines()[0].contains(words), "{r}");
         assert_eq!(status_polls(&ws).len(), 1, "stops polling at {state}");
@@ -975,7 +949,7 @@ fn timeout_cancels_the_statement_and_exits_6() {
         },
     );
     let started = Instant::now();
-    let r = run(query(&ws).args(["-e", EXP, "--timeout", "1s"]));
+    let r = run(query(&ws).args(["-e", EXPERIMENT, "--timeout", "1s"]));
     let took = started.elapsed();
     assert_eq!(r.code, 6, "{r}");
     assert!(r.stderr.contains("--timeout"), "{r}");
@@ -984,20 +958,6 @@ fn timeout_cancels_the_statement_and_exits_6() {
     assert_eq!(ws.statement_state(&id).as_deref(), Some("CANCELED"));
     assert!(took >= Duration::from_secs(1), "{took:?}");
     assert!(took < Duration::from_secs(10), "{took:?}");
-}
-
-/// The binary with the environment `tracecfg(ws)` sets, as a plain std Command.
-fn std_tracecfg(ws: &FakeWorkspace) -> std::process::Command {
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("tracecfg"));
-    cmd.env_clear()
-        .env("HOME", ws.home())
-        .current_dir(ws.home())
-        .env("DATABRICKS_HOST", ws.url())
-        .env("DATABRICKS_TOKEN", TOKEN);
-    if let Some(path) = std::env::var_os("PATH") {
-        cmd.env("PATH", path);
-    }
-    cmd
 }
 
 /// Waits for the child, killing it after `limit`.
@@ -1026,7 +986,6 @@ fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
 #[cfg(unix)]
 #[test]
 fn a_signal_cancels_the_statement_and_exits_130() {
-    use std::io::Read;
     use std::os::unix::process::ExitStatusExt;
     for signal in ["-INT", "-TERM"] {
         let ws = workspace();
@@ -1038,7 +997,7 @@ fn a_signal_cancels_the_statement_and_exits_130() {
             },
         );
         let mut child = std_tracecfg(&ws)
-            .args(["query", "-w", "wh1", "-e", EXP])
+            .args(["query", "-w", "wh1", "-e", EXPERIMENT])
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
@@ -1051,13 +1010,7 @@ fn a_signal_cancels_the_statement_and_exits_130() {
             .unwrap();
         assert!(killed.success());
         let status = wait_with_limit(&mut child, Duration::from_secs(20));
-        let mut stderr = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
+        let stderr = read_stderr(&mut child);
         assert_eq!(
             status.code(),
             Some(130),
@@ -1078,27 +1031,23 @@ fn a_submit_is_not_replayed_after_a_500_whatever_its_code() {
     let ws = workspace();
     ws.declare_result(TABLE_SQL, traces(1));
     ws.fault(
-        Fault::on("POST", STATEMENTS_PATH)
+        Fault::on("POST", STATEMENTS)
             .status(500)
             .body(r#"{"error_code":"TEMPORARILY_UNAVAILABLE","message":"maybe ran"}"#)
             .times(1),
     );
     let r = run(query(&ws).args(["--table", "main.agents.agent_traces"]));
     assert_eq!(r.code, 1, "{r}");
-    assert_eq!(
-        ws.requests_to("POST", STATEMENTS_PATH).len(),
-        1,
-        "sent once"
-    );
+    assert_eq!(ws.requests_to("POST", STATEMENTS).len(), 1, "sent once");
     // A 503 with the same code was not accepted at all: that one is retried.
     ws.clear_requests();
     ws.fault(
-        Fault::on("POST", STATEMENTS_PATH)
+        Fault::on("POST", STATEMENTS)
             .status(503)
             .body(r#"{"error_code":"TEMPORARILY_UNAVAILABLE","message":"busy"}"#)
             .times(1),
     );
     let r = run(query(&ws).args(["--table", "main.agents.agent_traces"]));
     assert_eq!(r.code, 0, "{r}");
-    assert_eq!(ws.requests_to("POST", STATEMENTS_PATH).len(), 2);
+    assert_eq!(ws.requests_to("POST", STATEMENTS).len(), 2);
 }

@@ -2,23 +2,9 @@
 //! dry run and check, deleted and missing experiments, --create, --verify, partial writes,
 //! JSON output and `/Workspace` paths.
 
-mod support;
-
-use support::*;
-
-fn set_args<'a>(experiment: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut args = vec![
-        "set",
-        "-e",
-        experiment,
-        "--catalog",
-        "main",
-        "--schema",
-        "agents",
-    ];
-    args.extend_from_slice(extra);
-    args
-}
+use crate::cli::*;
+use crate::fake::*;
+use crate::shared::*;
 
 fn tag_writes(ws: &FakeWorkspace) -> Vec<Recorded> {
     ws.requests_to("POST", SET_TAG)
@@ -186,26 +172,7 @@ fn create_makes_the_folder_then_the_experiment_with_its_tags() {
     let create = &ws.requests_to("POST", CREATE)[0];
     let body = create.json();
     assert_eq!(body["name"], "/Shared/team/agent_eval");
-    let mut tags: Vec<(String, String)> = body["tags"]
-        .as_array()
-        .expect("tags in the create request")
-        .iter()
-        .map(|t| {
-            (
-                t["key"].as_str().unwrap().to_string(),
-                t["value"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    tags.sort();
-    assert_eq!(
-        tags,
-        [
-            (TAG_CATALOG.to_string(), "main".to_string()),
-            (TAG_SCHEMA.to_string(), "agents".to_string()),
-            (TAG_TABLE.to_string(), "agent_traces".to_string()),
-        ]
-    );
+    assert_eq!(tag_pairs(&body["tags"]), sorted_pairs(&destination_tags()));
     let id = ws.experiment_by_name("/Shared/team/agent_eval").unwrap();
     assert_eq!(ws.experiment_tags(&id).len(), 3);
     assert!(r.stdout.contains("created"), "{r}");
@@ -249,6 +216,12 @@ fn verify_with_a_missing_catalog_exits_3_and_writes_nothing() {
     let r = run(tracecfg(&ws).args(set_args("/Shared/x", &["--verify"])));
     assert_eq!(r.code, 0, "{r}");
     assert_eq!(tag_writes(&ws).len(), 3);
+
+    // An existing table with a table type passes too.
+    ws.add_table("main", "agents", "agent_traces", "MANAGED");
+    let r = run(tracecfg(&ws).args(set_args("/Shared/x", &["--verify"])));
+    assert_eq!(r.code, 0, "{r}");
+    assert_eq!(tag_writes(&ws).len(), 3, "nothing more to write");
 }
 
 #[test]
@@ -432,27 +405,11 @@ fn set_says_where_traces_really_go() {
         "{r}"
     );
     // Tags that agree: nothing to say.
-    let r = run(tracecfg(&ws).args([
-        "set",
-        "-e",
-        "/Shared/native",
-        "--catalog",
-        "main",
-        "--schema",
-        "agents",
-    ]));
+    let r = run(tracecfg(&ws).args(set_args("/Shared/native", &[])));
     assert_eq!(r.code, 0, "{r}");
     assert!(r.stderr.is_empty(), "{r}");
     // No native location: a note that the tags route nothing, silenced by -q.
-    let r = run(tracecfg(&ws).args([
-        "set",
-        "-e",
-        "/Shared/plain",
-        "--catalog",
-        "main",
-        "--schema",
-        "agents",
-    ]));
+    let r = run(tracecfg(&ws).args(set_args("/Shared/plain", &[])));
     assert!(
         r.stderr.contains("note: MLflow reads none of these tags"),
         "{r}"
