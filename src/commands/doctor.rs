@@ -189,7 +189,7 @@ async fn check_credential(client: &Client, host: &str, report: &mut DoctorReport
             report.fail_with("credential", &e.into());
             false
         }
-        Err(e) if e.api().is_some_and(|a| a.status == 404) => {
+        Err(e) if e.is_missing_endpoint() => {
             report.ok("host", format!("{host} answers"));
             report.warn("credential", "this server has no SCIM API (an open-source MLflow server?); the credential is checked by the next request");
             true

@@ -3,7 +3,7 @@
 use anyhow::Result;
 use serde::Serialize;
 
-use crate::api::experiments::{self, is_missing_endpoint};
+use crate::api::experiments;
 use crate::api::trace_locations;
 use crate::cli::UnsetArgs;
 use crate::commands::{find_experiment, require_active, tag_writes, Context};
@@ -66,7 +66,7 @@ async fn remove_tags(client: &Client, experiment_id: &str, changes: &[TagChange]
         experiments::delete_tag(client, experiment_id, &c.key)
     })
     .await;
-    if let Some((_, e)) = failed.iter().find(|(_, e)| is_missing_endpoint(e)) {
+    if let Some((_, e)) = failed.iter().find(|(_, e)| e.is_missing_endpoint()) {
         return Err(CliError::new(
             ExitCode::Failure,
             format!("this server does not offer delete-experiment-tag ({e}); no tag was removed"),
