@@ -1,5 +1,10 @@
 //! `tracecfg unset`: remove the three destination tags; tags already absent are left alone.
 
+use std::fmt::Write;
+
+use crate::output::text::{change_lines, experiment_line, native_line};
+use crate::output::Render;
+
 use anyhow::Result;
 use serde::Serialize;
 
@@ -103,4 +108,26 @@ async fn unlink_native(
     )
     .with_hint(hint)
     .into())
+}
+
+impl Render for UnsetReport {
+    fn render_text(&self) -> String {
+        let mut out = String::new();
+        experiment_line(
+            &mut out,
+            self.experiment_name.as_deref(),
+            Some(&self.experiment_id),
+        );
+        change_lines(&mut out, &self.changes, self.dry_run);
+        native_line(&mut out, &self.native, self.dry_run);
+        let pending = self.changes.iter().filter(|c| c.needs_write()).count();
+        let unlinks = self.native.as_ref().is_some_and(|n| n.action.needs_write());
+        let summary = match (self.dry_run, pending) {
+            (_, 0) if !unlinks => "nothing to remove".to_string(),
+            (true, n) => format!("dry run: {n} tag(s) would be removed, nothing was removed"),
+            (false, n) => format!("{n} tag(s) removed"),
+        };
+        let _ = writeln!(out, "{summary}");
+        out
+    }
 }
