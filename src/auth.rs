@@ -22,6 +22,8 @@ const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(86_400);
 pub struct Authenticator {
     config: AuthConfig,
     host: String,
+    /// Bounds each run of the Databricks CLI, which may itself call the network.
+    cli_timeout: Duration,
     /// One token request at a time: concurrent requests wait for the first to fill this.
     cached: Mutex<Option<CachedToken>>,
 }
@@ -48,6 +50,7 @@ impl Authenticator {
         Authenticator {
             config: config.auth.clone(),
             host: config.host.clone(),
+            cli_timeout: config.http_timeout,
             cached: Mutex::new(None),
         }
     }
@@ -73,7 +76,7 @@ impl Authenticator {
                     .await?
             }
             AuthConfig::DatabricksCli { profile, cli_path } => {
-                cli_token(cli_path, profile.as_deref(), &self.host).await?
+                cli_token(cli_path, profile.as_deref(), &self.host, self.cli_timeout).await?
             }
             AuthConfig::Pat { .. } => unreachable!("handled above"),
         };
@@ -208,6 +211,7 @@ async fn cli_token(
     cli_path: &str,
     profile: Option<&str>,
     host: &str,
+    timeout: Duration,
 ) -> Result<CachedToken, HttpError> {
     use crate::databricks_cli as cli;
     let path_env = std::env::var_os("PATH");
@@ -222,7 +226,7 @@ async fn cli_token(
             ),
         })
     })?;
-    let version = match cli::run(&found, &["version".to_string()], cli::CLI_TIMEOUT).await {
+    let version = match cli::run(&found, &["version".to_string()], timeout).await {
         Ok(out) if out.status.success() => {
             cli::Version::parse(&String::from_utf8_lossy(&out.stdout))
         }
@@ -234,7 +238,7 @@ async fn cli_token(
     }
     let shown = format!("{} {}", found.display(), args.join(" "));
     log::debug(format_args!("running {shown}"));
-    let output = cli::run(&found, &args, cli::CLI_TIMEOUT)
+    let output = cli::run(&found, &args, timeout)
         .await
         .map_err(cli_failure)?;
     if !output.status.success() {

@@ -4,7 +4,9 @@
 //! Find the CLI (a file under 1 MiB is the legacy Python CLI), ask `databricks version`, then
 //! pass `--profile` only to CLIs that honour it for `auth token` (0.207.1 and later; older ones
 //! accept the global flag and ignore it, so they get `--host`) and `--force-refresh` to CLIs
-//! that have it (0.296.0 and later). Every run is bounded by a timeout.
+//! that have it (0.296.0 and later). Every run is bounded by a timeout (the HTTP timeout,
+//! `--http-timeout`, since `auth token` may refresh over the network; the SDK bounds it only
+//! by the caller's context).
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -21,9 +23,6 @@ const MIN_GO_CLI_SIZE: u64 = 1024 * 1024;
 const VERSION_FOR_PROFILE: Version = Version::release(0, 207, 1);
 /// `auth token --force-refresh` exists from this version on (databricks/cli PR #4767).
 const VERSION_FOR_FORCE_REFRESH: Version = Version::release(0, 296, 0);
-/// How long one CLI run may take; `auth token` may refresh over the network. tracecfg's
-/// choice: the SDK bounds it only by the caller's context.
-pub const CLI_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A CLI version; a pre-release (`-rc1`, `-dev`) sorts before its release, as in semver.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
