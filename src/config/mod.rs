@@ -226,6 +226,7 @@ pub fn resolve(
         "tracecfg.toml".into()
     });
 
+    validate_one_method(&attrs)?;
     let host_origin = attrs.origin("host").unwrap_or("").to_string();
     let Some(raw_host) = attrs.get("host") else {
         return Err(CliError::usage(format!(
@@ -432,19 +433,37 @@ fn is_loopback(authority: &str) -> bool {
             .unwrap_or(false)
 }
 
-/// Chooses the credential the way the SDKs do: `auth_type` forces one method; otherwise the
-/// attributes present decide, and attributes of two methods are an error ([GO]
-/// `config/config_attributes.go` `Validate`, which names the groups sorted and joined by "and").
-fn choose_auth(attrs: &Attributes, profile: Option<&str>) -> Result<AuthConfig, CliError> {
+/// The auth groups with an attribute set, sorted by name ([GO] `config/config.go` `auth:` tags).
+fn auth_groups(attrs: &Attributes) -> Vec<&'static str> {
     let present = |names: &[&str]| names.iter().any(|n| attrs.get(n).is_some());
-    let groups: Vec<&str> = [
+    [
         ("basic", present(&["username", "password"])),
         ("oauth", present(&["client_id", "client_secret"])),
         ("pat", present(&["token"])),
     ]
     .into_iter()
     .filter_map(|(name, set)| set.then_some(name))
-    .collect();
+    .collect()
+}
+
+/// Attributes of two methods without `auth_type` are an error, checked before anything else
+/// about the credential, as the SDKs' `validate` step ([GO] `config/config_attributes.go`
+/// `Validate` names the groups sorted and joined by "and"; [PY] `config.py` `_validate`).
+fn validate_one_method(attrs: &Attributes) -> Result<(), CliError> {
+    let groups = auth_groups(attrs);
+    if groups.len() < 2 || attrs.get("auth_type").is_some() {
+        return Ok(());
+    }
+    Err(CliError::usage(format!(
+        "more than one authorization method configured: {}",
+        groups.join(" and ")
+    ))
+    .with_hint("set auth_type (or DATABRICKS_AUTH_TYPE) to pat or oauth-m2m, or remove one of the credentials"))
+}
+
+/// Chooses the credential the way the SDKs do: `auth_type` forces one method; otherwise the
+/// one group of attributes present decides (see [`validate_one_method`]).
+fn choose_auth(attrs: &Attributes, profile: Option<&str>) -> Result<AuthConfig, CliError> {
     match attrs.get("auth_type") {
         Some("pat") => pat_auth(attrs),
         Some("oauth-m2m") => m2m_auth(attrs),
@@ -454,12 +473,7 @@ fn choose_auth(attrs: &Attributes, profile: Option<&str>) -> Result<AuthConfig, 
             "auth type \"{other}\" not found: auth_type (from {}) must be pat, oauth-m2m or databricks-cli",
             attrs.origin("auth_type").unwrap_or("config")
         ))),
-        None if groups.len() > 1 => Err(CliError::usage(format!(
-            "more than one authorization method configured: {}",
-            groups.join(" and ")
-        ))
-        .with_hint("set auth_type (or DATABRICKS_AUTH_TYPE) to pat or oauth-m2m, or remove one of the credentials")),
-        None => match groups.first() {
+        None => match auth_groups(attrs).first() {
             Some(&"pat") => pat_auth(attrs),
             Some(&"oauth") => m2m_auth(attrs),
             Some(_) => Err(basic_unsupported()),
@@ -553,3 +567,6 @@ fn cli_auth(attrs: &Attributes, profile: Option<&str>) -> AuthConfig {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod sdk_cases;
