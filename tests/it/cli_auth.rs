@@ -51,19 +51,20 @@ fn calls(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn a_databricks_cli_profile_gets_its_token_from_the_cli_once() {
+/// A workspace accepting `token`, a current CLI handing it out with `expiry` under profile
+/// `dev`, and `tracecfg set -p dev` run against them (with `extra` arguments).
+fn set_with_cli_token(
+    token: &str,
+    expiry: &str,
+    extra: &[&str],
+) -> (FakeWorkspace, tempfile::TempDir, crate::cli::Run) {
     let ws = FakeWorkspace::start();
     ws.add_experiment("/Shared/x", &[]);
-    ws.add_token("cli-access-token-42");
+    ws.add_token(token);
     let bin = tempfile::tempdir().unwrap();
-    let cli = fake_cli(
-        bin.path(),
-        CURRENT,
-        &token_json("cli-access-token-42", "2099-01-01T00:00:00Z"),
-    );
+    let cli = fake_cli(bin.path(), CURRENT, &token_json(token, expiry));
     cli_profile(&ws, &cli);
-    let result = run(tracecfg_bare(ws.home()).args([
+    let mut args = vec![
         "set",
         "-p",
         "dev",
@@ -73,8 +74,16 @@ fn a_databricks_cli_profile_gets_its_token_from_the_cli_once() {
         "c",
         "--schema",
         "s",
-        "--debug",
-    ]));
+    ];
+    args.extend_from_slice(extra);
+    let result = run(tracecfg_bare(ws.home()).args(args));
+    (ws, bin, result)
+}
+
+#[test]
+fn a_databricks_cli_profile_gets_its_token_from_the_cli_once() {
+    let (ws, bin, result) =
+        set_with_cli_token("cli-access-token-42", "2099-01-01T00:00:00Z", &["--debug"]);
     assert_eq!(result.code, 0, "{result}");
     assert_eq!(
         calls(bin.path()),
@@ -205,30 +214,8 @@ fn a_hanging_cli_is_stopped_at_the_http_timeout() {
 
 #[test]
 fn an_expired_cli_token_is_fetched_again() {
-    let ws = FakeWorkspace::start();
-    ws.add_catalog("c");
-    ws.add_schema("c", "s");
-    ws.add_experiment("/Shared/x", &[]);
-    ws.add_token("short-lived");
-    let bin = tempfile::tempdir().unwrap();
     // A token already at its expiry: every request must ask the CLI again.
-    let cli = fake_cli(
-        bin.path(),
-        CURRENT,
-        &token_json("short-lived", "2001-01-01 00:00:00"),
-    );
-    cli_profile(&ws, &cli);
-    let result = run(tracecfg_bare(ws.home()).args([
-        "set",
-        "-p",
-        "dev",
-        "-e",
-        "/Shared/x",
-        "--catalog",
-        "c",
-        "--schema",
-        "s",
-    ]));
+    let (ws, bin, result) = set_with_cli_token("short-lived", "2001-01-01 00:00:00", &[]);
     assert_eq!(result.code, 0, "{result}");
     let requests = ws.requests().len();
     assert!(requests >= 2, "{requests}");
