@@ -9,6 +9,7 @@ mod auth;
 mod cli;
 mod commands;
 mod config;
+mod databricks_cli;
 mod destination;
 mod error;
 mod experiment_ref;
