@@ -10,6 +10,7 @@ mod config;
 mod destination;
 mod error;
 mod experiment_ref;
+mod fleet;
 #[cfg(test)]
 mod fuzz;
 mod http;
