@@ -207,7 +207,10 @@ fn entry_of(project: &ProjectFile, entry: &Spanned<EntryFile>) -> Result<FleetEn
         (ExperimentRef::Path(_), flag) => flag.or(project.create).unwrap_or(false),
     };
     for (key, value) in [("profile", &e.profile), ("host", &e.host)] {
-        if value.as_ref().is_some_and(|v| v.get_ref().trim().is_empty()) {
+        if value
+            .as_ref()
+            .is_some_and(|v| v.get_ref().trim().is_empty())
+        {
             return Err(at(span(value), format!("{key} is empty")));
         }
     }
@@ -248,9 +251,21 @@ fn destination(
 ) -> Result<Destination, CliError> {
     let mut parts = Vec::new();
     for (key, own, default) in [
-        ("catalog", entry.and_then(|e| e.catalog.as_ref()), &project.catalog),
-        ("schema", entry.and_then(|e| e.schema.as_ref()), &project.schema),
-        ("table", entry.and_then(|e| e.table.as_ref()), &project.table),
+        (
+            "catalog",
+            entry.and_then(|e| e.catalog.as_ref()),
+            &project.catalog,
+        ),
+        (
+            "schema",
+            entry.and_then(|e| e.schema.as_ref()),
+            &project.schema,
+        ),
+        (
+            "table",
+            entry.and_then(|e| e.table.as_ref()),
+            &project.table,
+        ),
     ] {
         let (value, where_) = match (own, default) {
             (Some(v), _) => (v.get_ref().clone(), project.location(v.span().start)),
@@ -280,16 +295,27 @@ fn refuse_duplicates(entries: &[FleetEntry]) -> Result<(), CliError> {
     let mut labels: BTreeMap<&str, &FleetEntry> = BTreeMap::new();
     for e in entries {
         let key = (e.workspace.clone(), e.spec.target.to_string());
+        let line = |f: &FleetEntry| {
+            f.location
+                .rsplit(':')
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        };
         if let Some(first) = seen.insert(key, e) {
             return Err(CliError::usage(format!(
-                "{}: {} is listed twice (first at {}): one entry per experiment and workspace",
-                e.location, e.spec.target, first.location
+                "{}: {} is listed twice (first at line {}): one entry per experiment and workspace",
+                e.location,
+                e.spec.target,
+                line(first)
             )));
         }
         if let Some(first) = labels.insert(e.label.as_str(), e) {
             return Err(CliError::usage(format!(
-                "{}: name '{}' is used twice (first at {}): --only needs names to be unique",
-                e.location, e.label, first.location
+                "{}: name '{}' is used twice (first at line {}): --only needs names to be unique",
+                e.location,
+                e.label,
+                line(first)
             )));
         }
     }
@@ -332,7 +358,7 @@ mod tests {
             ("catalog = \"c\"\nschema = \"s\"\n[[experiments]]\nexperiment_id = \"1\"\ncreate = true\n", "t.toml:5: create = true needs 'experiment'"),
             ("catalog = \"c\"\nschema = \"s\"\n[[experiments]]\nexperiment = \"/a\"\nwarehouse_id = \"w1\"\n", "t.toml:5: warehouse_id is for a native location"),
             ("catalog = \"c\"\nschema = \"s\"\n[[experiments]]\nexperiment = \"/a\"\nnative = true\ntable_prefix = \"a-b\"\n", "t.toml:6: table_prefix 'a-b' cannot be a trace table prefix"),
-            ("catalog = \"c\"\nschema = \"s\"\n[[experiments]]\nexperiment = \"/a\"\n\n[[experiments]]\nexperiment = \"/Workspace/a/\"\n", "t.toml:6: experiment /a is listed twice (first at t.toml:3)"),
+            ("catalog = \"c\"\nschema = \"s\"\n[[experiments]]\nexperiment = \"/a\"\n\n[[experiments]]\nexperiment = \"/Workspace/a/\"\n", "t.toml:6: experiment /a is listed twice (first at line 3)"),
             ("catalog = \"c\"\nschema = \"s\"\n[[experiments]]\nexperiment = \"/a\"\ncatalgo = \"x\"\n", "t.toml:5: unknown field `catalgo`"),
             ("catalog = \"c\"\n", "t.toml: no experiments"),
         ] {
@@ -353,6 +379,10 @@ mod tests {
         assert_eq!(only[0].workspace.profile.as_deref(), Some("PROD"));
         assert_eq!(select(got.clone(), &["/a".into()]).unwrap().len(), 2);
         let err = select(got, &["nope".into()]).unwrap_err();
-        assert!(err.message.starts_with("--only 'nope': no entry"), "{}", err.message);
+        assert!(
+            err.message.starts_with("--only 'nope': no entry"),
+            "{}",
+            err.message
+        );
     }
 }

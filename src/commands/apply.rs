@@ -22,6 +22,17 @@ use crate::project::ProjectFile;
 /// a fleet of hundreds does not open thousands of connections at once.
 const MAX_IN_FLIGHT: usize = 64;
 
+/// Variables that would take precedence over an entry's profile (databricks-sdk-go
+/// `config/config.go`: the environment before the config file).
+const PROFILE_OVERRIDES: &[&str] = &[
+    "DATABRICKS_HOST",
+    "DATABRICKS_TOKEN",
+    "DATABRICKS_CLIENT_ID",
+    "DATABRICKS_CLIENT_SECRET",
+    "DATABRICKS_AUTH_TYPE",
+    "DATABRICKS_CONFIG_PROFILE",
+];
+
 /// `{experiments: [...], summary}`: one document for the whole file.
 #[derive(Debug, Serialize)]
 pub struct ApplyReport {
@@ -157,13 +168,19 @@ fn connect_all(
         }
         let w = &entry.workspace;
         // An entry's own profile or host replaces the command line's; an entry without either
-        // uses the command line and environment, as `set` does.
+        // uses the command line and environment, as `set` does. A profile brings its own host
+        // and credential: the environment's would otherwise win and send the entry elsewhere.
         let (profile, host) = if w.profile.is_some() || w.host.is_some() {
             (w.profile.clone(), w.host.clone())
         } else {
             (ctx.global.profile.clone(), ctx.global.host.clone())
         };
-        let connected = ctx.connect_to(profile, host, project).map_err(|e| {
+        let env = if w.profile.is_some() {
+            ctx.env.without(PROFILE_OVERRIDES)
+        } else {
+            ctx.env.clone()
+        };
+        let connected = ctx.connect_to(profile, host, &env, project).map_err(|e| {
             if w == &Workspace::default() {
                 return e;
             }

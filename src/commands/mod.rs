@@ -46,6 +46,7 @@ impl Context {
         self.connect_to(
             self.global.profile.clone(),
             self.global.host.clone(),
+            &self.env,
             &self.project,
         )
     }
@@ -56,6 +57,7 @@ impl Context {
         &self,
         profile: Option<String>,
         host: Option<String>,
+        env: &Env,
         project: &ProjectFile,
     ) -> Result<(Config, Client)> {
         let flags = ConnectionFlags {
@@ -68,7 +70,7 @@ impl Context {
             profile: project.profile.clone(),
             warehouse_id: project.warehouse_id.clone(),
         };
-        let config = config::resolve(&flags, &self.env, &project)?;
+        let config = config::resolve(&flags, env, &project)?;
         let _ = self.connection.set(config.describe());
         log::debug(format_args!("using {}", config.describe()));
         for (attribute, origin) in &config.origins {
