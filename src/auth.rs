@@ -247,7 +247,7 @@ async fn cli_token(
         return Err(cli_failure(format!(
             "cannot get access token: '{shown}' failed ({}): {}; run 'databricks auth login' first",
             output.status,
-            crate::http::one_line(&first)
+            crate::display::one_line(&first)
         )));
     }
     let token = cli::parse_token(&output.stdout)

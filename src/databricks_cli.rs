@@ -181,7 +181,7 @@ pub fn parse_token(stdout: &[u8]) -> Result<CliToken, String> {
     let expiry = crate::time::parse_timestamp(&expiry_text).ok_or_else(|| {
         format!(
             "cannot parse token expiry {}",
-            crate::destination::shown(&expiry_text)
+            crate::display::shown(&expiry_text)
         )
     })?;
     let kind = out

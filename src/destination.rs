@@ -1,21 +1,18 @@
-//! The trace destination of an experiment: the three `mlflow.tracing.destination.*` tags,
-//! Unity Catalog name rules and quoting, and the plan that turns current tags into wanted ones.
-//!
-//! Name rules: Unity Catalog "Names" and "Identifiers" pages (docs/databricks-api.md §3.1).
+//! The trace destination of an experiment: the three `mlflow.tracing.destination.*` tags, and
+//! the plan that turns current tags into wanted ones. Name rules and quoting: `uc_names`.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use crate::error::CliError;
+use crate::uc_names::{quote, quote_if_needed, split_qualified, validate_uc_name};
 
 pub const TAG_CATALOG: &str = "mlflow.tracing.destination.catalog";
 pub const TAG_SCHEMA: &str = "mlflow.tracing.destination.schema";
 pub const TAG_TABLE: &str = "mlflow.tracing.destination.table";
 pub const DESTINATION_TAGS: [&str; 3] = [TAG_CATALOG, TAG_SCHEMA, TAG_TABLE];
 pub const DEFAULT_TABLE: &str = "agent_traces";
-
-const MAX_NAME_CHARS: usize = 255;
 
 /// Experiment tags by key.
 pub type Tags = BTreeMap<String, String>;
@@ -84,91 +81,6 @@ impl Destination {
             table,
         })
     }
-}
-
-fn split_qualified(text: &str) -> Option<[String; 3]> {
-    let mut parts = Vec::new();
-    let mut current = String::new();
-    let mut chars = text.chars().peekable();
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        match c {
-            '`' if quoted && chars.peek() == Some(&'`') => {
-                chars.next();
-                current.push('`');
-            }
-            '`' => quoted = !quoted,
-            '.' if !quoted => parts.push(std::mem::take(&mut current)),
-            c => current.push(c),
-        }
-    }
-    if quoted {
-        return None;
-    }
-    parts.push(current);
-    parts.try_into().ok()
-}
-
-/// Checks a catalog, schema or table name against the Unity Catalog rules; the error names
-/// the flag and the rule. Backticks are refused too: no legitimate name needs one, and they are
-/// the way to break out of a quoted identifier.
-pub fn validate_uc_name(flag: &str, value: &str) -> Result<(), CliError> {
-    let fail = |why: &str| {
-        Err(CliError::usage(format!(
-            "{flag} {} is not a valid Unity Catalog name: {why}",
-            shown(value)
-        )))
-    };
-    if value.is_empty() {
-        return fail("it is empty");
-    }
-    let count = value.chars().count();
-    if count > MAX_NAME_CHARS {
-        return fail(&format!(
-            "it has {count} characters, at most {MAX_NAME_CHARS} are allowed"
-        ));
-    }
-    for c in value.chars() {
-        let why = match c {
-            '.' => "it contains '.' (a name may not contain '.', spaces, '/', backticks or control characters)",
-            ' ' => "it contains a space (a name may not contain '.', spaces, '/', backticks or control characters)",
-            '/' => "it contains '/' (a name may not contain '.', spaces, '/', backticks or control characters)",
-            '`' => "it contains a backtick (a name may not contain '.', spaces, '/', backticks or control characters)",
-            c if c.is_control() => "it contains a control character (a name may not contain '.', spaces, '/', backticks or control characters)",
-            _ => continue,
-        };
-        return fail(why);
-    }
-    Ok(())
-}
-
-/// A value shown in an error: quoted, control characters escaped, long values cut.
-pub fn shown(value: &str) -> String {
-    let escaped: String = value.chars().flat_map(char::escape_debug).collect();
-    if escaped.chars().count() > 60 {
-        format!("'{}…'", escaped.chars().take(60).collect::<String>())
-    } else {
-        format!("'{escaped}'")
-    }
-}
-
-/// Backtick-quotes a name when it is not a plain identifier (`[A-Za-z_][A-Za-z0-9_]*`).
-pub fn quote_if_needed(name: &str) -> String {
-    let mut chars = name.chars();
-    let plain = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if plain {
-        name.to_string()
-    } else {
-        quote(name)
-    }
-}
-
-/// Backtick-quotes a name, doubling any backtick inside it.
-pub fn quote(name: &str) -> String {
-    format!("`{}`", name.replace('`', "``"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -81,7 +81,7 @@ impl ExperimentRef {
         } else {
             Err(CliError::usage(format!(
                 "{source} {} is not an experiment id (letters, digits, '_' and '-', at most 64, such as 1234567890)",
-                crate::destination::shown(raw)
+                crate::display::shown(raw)
             )))
         }
     }
@@ -90,7 +90,7 @@ impl ExperimentRef {
 /// An absolute workspace path without the `/Workspace` prefix, which the Experiments API does
 /// not resolve (mlflow/mlflow#11077).
 pub fn normalize_path(raw: &str) -> Result<String, String> {
-    let shown = crate::destination::shown(raw);
+    let shown = crate::display::shown(raw);
     if !raw.starts_with('/') {
         return Err(format!(
             "{shown} must be an absolute workspace path starting with '/', such as /Shared/agent_eval or /Users/me@example.com/agent_eval"

@@ -7,10 +7,11 @@ use std::collections::BTreeMap;
 use toml::Spanned;
 
 use crate::commands::set::{wanted_native, Spec};
-use crate::destination::{validate_uc_name, Destination, DEFAULT_TABLE};
+use crate::destination::{Destination, DEFAULT_TABLE};
 use crate::error::CliError;
 use crate::experiment_ref::{normalize_path, ExperimentRef};
 use crate::project::{EntryFile, ProjectFile};
+use crate::uc_names::validate_uc_name;
 
 /// Which workspace an entry talks to: its own `profile`/`host`, else the command line's.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
@@ -65,7 +66,7 @@ pub fn select(entries: Vec<FleetEntry>, only: &[String]) -> Result<Vec<FleetEntr
             let known: Vec<&str> = entries.iter().map(|e| e.label.as_str()).collect();
             return Err(CliError::usage(format!(
                 "--only {}: no entry has that name, path or id; the file has: {}",
-                crate::destination::shown(name),
+                crate::display::shown(name),
                 known.join(", ")
             )));
         }

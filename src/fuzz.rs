@@ -228,7 +228,7 @@ proptest! {
 
     #[test]
     fn name_and_time_parsers_never_panic(text in any_text()) {
-        let _ = crate::destination::validate_uc_name("--catalog", &text);
+        let _ = crate::uc_names::validate_uc_name("--catalog", &text);
         let _ = crate::destination::Destination::parse_full_name("--table", &text);
         let _ = crate::experiment_ref::normalize_path(&text);
         let _ = crate::time::parse_time_bound(&text, std::time::SystemTime::now());

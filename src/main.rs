@@ -12,6 +12,7 @@ mod commands;
 mod config;
 mod databricks_cli;
 mod destination;
+mod display;
 mod error;
 mod experiment_ref;
 mod fleet;
@@ -22,10 +23,12 @@ mod output;
 mod project;
 mod secret;
 mod sql_exec;
+mod tag_writes;
 mod time;
 mod trace_location;
 mod trace_query;
 mod trace_tables;
+mod uc_names;
 mod warehouse_choice;
 
 fn main() -> std::process::ExitCode {

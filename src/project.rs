@@ -80,7 +80,7 @@ impl ProjectFile {
             };
             CliError::usage(format!(
                 "{location}: {}",
-                crate::http::one_line(e.message())
+                crate::display::one_line(e.message())
             ))
         })?;
         file.path = Some(path.to_path_buf());

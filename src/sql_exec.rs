@@ -160,7 +160,7 @@ fn require_success(response: &StatementResponse) -> Result<()> {
                 .unwrap_or_default();
             format!(
                 "statement {id} failed: {code}{sql_state}: {}",
-                crate::http::one_line(text)
+                crate::display::one_line(text)
             )
         }
         State::Canceled => format!("statement {id} was canceled on the server"),

@@ -260,7 +260,7 @@ pub fn validate_table_prefix(flag: &str, prefix: &str) -> Result<(), CliError> {
     } else {
         Err(CliError::usage(format!(
             "{flag} {} cannot be a trace table prefix: use letters, digits and underscores, at most 238 characters{}",
-            crate::destination::shown(prefix),
+            crate::display::shown(prefix),
             if flag == "--table" { " (or pass --table-prefix)" } else { "" }
         )))
     }

@@ -12,7 +12,7 @@ pub fn validate_warehouse_id(id: &str) -> Result<(), CliError> {
     if !crate::config::is_warehouse_id(id) {
         return Err(CliError::usage(format!(
             "--warehouse {} is not a SQL warehouse id (letters, digits, '-' and '_', such as 1234567890abcdef)",
-            crate::destination::shown(id)
+            crate::display::shown(id)
         )));
     }
     Ok(())

@@ -7,7 +7,6 @@ pub mod generate;
 pub mod query;
 pub mod set;
 pub mod show;
-pub mod tag_writes;
 pub mod unset;
 
 use std::sync::OnceLock;

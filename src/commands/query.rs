@@ -147,7 +147,7 @@ async fn run_interruptible(
         _ = interrupted() => CliError::new(ExitCode::Interrupted, "interrupted"),
         _ = deadline => CliError::new(
             ExitCode::Sql,
-            format!("the query did not finish within {} (--timeout)", crate::http::human_duration(timeout.unwrap_or_default())),
+            format!("the query did not finish within {} (--timeout)", crate::display::human_duration(timeout.unwrap_or_default())),
         ),
     };
     spinner.finish();
@@ -206,7 +206,7 @@ pub fn parse_param(text: &str) -> Result<Parameter, CliError> {
     let bad = |why: &str| {
         CliError::usage(format!(
             "--param {} {why} (use NAME=VALUE or NAME:TYPE=VALUE)",
-            crate::destination::shown(text)
+            crate::display::shown(text)
         ))
     };
     let (left, value) = text.split_once('=').ok_or_else(|| bad("has no '='"))?;

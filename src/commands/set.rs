@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::api::experiments::{self, Experiment, ExperimentTag, TraceLocation, UcTraceLocation};
 use crate::api::{trace_locations, unity_catalog, workspace};
 use crate::cli::SetArgs;
-use crate::commands::{find_experiment, not_found_error, require_active, tag_writes, Context};
+use crate::commands::{find_experiment, not_found_error, require_active, Context};
 use crate::config::Config;
 use crate::destination::{plan_set, Destination, TagChange, Tags, DEFAULT_TABLE};
 use crate::error::{CliError, ExitCode};
@@ -234,7 +234,7 @@ async fn verify_destination(client: &Client, d: &Destination) -> Result<()> {
     if !catalog? {
         return Err(CliError::not_found(format!(
             "catalog {} does not exist in Unity Catalog (checked by --verify)",
-            crate::destination::quote_if_needed(&d.catalog)
+            crate::uc_names::quote_if_needed(&d.catalog)
         ))
         .with_hint(
             "create it, or ask for USE CATALOG on it: a catalog you cannot see looks missing",
@@ -244,8 +244,8 @@ async fn verify_destination(client: &Client, d: &Destination) -> Result<()> {
     if !schema? {
         return Err(CliError::not_found(format!(
             "schema {}.{} does not exist in Unity Catalog (checked by --verify)",
-            crate::destination::quote_if_needed(&d.catalog),
-            crate::destination::quote_if_needed(&d.schema)
+            crate::uc_names::quote_if_needed(&d.catalog),
+            crate::uc_names::quote_if_needed(&d.schema)
         ))
         .into());
     }
@@ -434,14 +434,14 @@ async fn link_native(
 
 /// Writes every tag that differs, concurrently. On failure, says exactly what was written.
 async fn write_changes(client: &Client, id: &str, changes: &[TagChange]) -> Result<()> {
-    let failed = tag_writes::apply(changes, |c| {
+    let failed = crate::tag_writes::apply(changes, |c| {
         experiments::set_tag(client, id, &c.key, c.new.as_deref().unwrap_or_default())
     })
     .await;
     if failed.is_empty() {
         return Ok(());
     }
-    Err(tag_writes::partial_write_error(changes, failed).into())
+    Err(crate::tag_writes::partial_write_error(changes, failed).into())
 }
 
 /// The tags route nothing; say so when no native location sends traces to the same table.

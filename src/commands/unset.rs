@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::api::experiments;
 use crate::api::trace_locations;
 use crate::cli::UnsetArgs;
-use crate::commands::{find_experiment, require_active, tag_writes, Context};
+use crate::commands::{find_experiment, require_active, Context};
 use crate::destination::{plan_unset, TagChange};
 use crate::error::{CliError, ExitCode};
 use crate::http::Client;
@@ -67,7 +67,7 @@ pub async fn run(ctx: &Context, args: &UnsetArgs) -> Result<ExitCode> {
 
 /// Deletes the tags that are present, all at once; returns how many were removed.
 async fn remove_tags(client: &Client, experiment_id: &str, changes: &[TagChange]) -> Result<usize> {
-    let failed = tag_writes::apply(changes, |c| {
+    let failed = crate::tag_writes::apply(changes, |c| {
         experiments::delete_tag(client, experiment_id, &c.key)
     })
     .await;
@@ -80,7 +80,7 @@ async fn remove_tags(client: &Client, experiment_id: &str, changes: &[TagChange]
         .into());
     }
     if !failed.is_empty() {
-        return Err(tag_writes::partial_write_error(changes, failed).into());
+        return Err(crate::tag_writes::partial_write_error(changes, failed).into());
     }
     Ok(changes.iter().filter(|c| c.needs_write()).count())
 }

@@ -247,7 +247,7 @@ pub fn resolve(
         if !is_warehouse_id(id) {
             return Err(CliError::usage(format!(
                 "warehouse_id {} (from {}) is not a SQL warehouse id: letters, digits, '-' and '_', such as 1234567890abcdef",
-                crate::destination::shown(id),
+                crate::display::shown(id),
                 attrs.origin("warehouse_id").unwrap_or("configuration")
             )));
         }
@@ -544,7 +544,7 @@ fn scopes(attrs: &Attributes) -> Result<Vec<String>, CliError> {
         return Err(CliError::usage(format!(
             "scopes (from {}) has {}: a scope is letters, digits, ':', '.', '-' and '_', such as sql or clusters:read; separate scopes with commas or spaces",
             attrs.origin("scopes").unwrap_or("config"),
-            crate::destination::shown(bad)
+            crate::display::shown(bad)
         )));
     }
     scopes.sort();

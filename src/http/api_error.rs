@@ -12,8 +12,6 @@ pub struct ErrorBody {
     pub request_id: Option<String>,
 }
 
-const MAX_MESSAGE_CHARS: usize = 400;
-
 pub fn decode_error_body(status: u16, reason: &str, body: &[u8]) -> ErrorBody {
     let text = String::from_utf8_lossy(body);
     let trimmed = text.trim();
@@ -38,7 +36,7 @@ pub fn decode_error_body(status: u16, reason: &str, body: &[u8]) -> ErrorBody {
             reason.to_string()
         };
     }
-    body.message = one_line(&body.message);
+    body.message = crate::display::one_line(&body.message);
     body
 }
 
@@ -151,17 +149,6 @@ fn strip_tags(html: &str) -> String {
     out
 }
 
-/// Collapses whitespace to single spaces and bounds the length, so an error stays one line.
-pub fn one_line(text: &str) -> String {
-    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if collapsed.chars().count() > MAX_MESSAGE_CHARS {
-        let cut: String = collapsed.chars().take(MAX_MESSAGE_CHARS).collect();
-        format!("{cut}…")
-    } else {
-        collapsed
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,6 +213,6 @@ mod tests {
     fn long_messages_are_bounded() {
         let body = "x".repeat(5000);
         let b = decode_error_body(500, "", body.as_bytes());
-        assert!(b.message.chars().count() <= MAX_MESSAGE_CHARS + 1);
+        assert!(b.message.chars().count() <= crate::display::MAX_MESSAGE_CHARS + 1);
     }
 }

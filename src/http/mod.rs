@@ -12,10 +12,11 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-pub use api_error::{decode_error_body, one_line};
+pub use api_error::decode_error_body;
 
 use crate::auth::Authenticator;
 use crate::config::Config;
+use crate::display::human_duration;
 use crate::error::ExitCode;
 use crate::output::log;
 use crate::secret::Secret;
@@ -192,16 +193,6 @@ impl fmt::Display for HttpError {
 }
 
 impl std::error::Error for HttpError {}
-
-pub fn human_duration(d: Duration) -> String {
-    if d < Duration::from_secs(1) {
-        format!("{} ms", d.as_millis())
-    } else if d.subsec_millis() == 0 {
-        format!("{} s", d.as_secs())
-    } else {
-        format!("{:.1} s", d.as_secs_f64())
-    }
-}
 
 /// How a request authenticates.
 pub enum CallAuth<'a> {

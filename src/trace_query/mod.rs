@@ -94,7 +94,7 @@ pub fn parse_key_value(flag: &str, text: &str) -> Result<(String, String), CliEr
         Some((key, value)) if !key.is_empty() => Ok((key.to_string(), value.to_string())),
         _ => Err(CliError::usage(format!(
             "{flag} {} must be KEY=VALUE with a non-empty KEY",
-            crate::destination::shown(text)
+            crate::display::shown(text)
         ))),
     }
 }
@@ -114,7 +114,7 @@ pub fn parse_attribute(text: &str) -> Result<(String, String), CliError> {
     {
         return Err(CliError::usage(format!(
             "--attribute {} has a KEY with a backslash, a control character or both kinds of quote, which no attribute path can name",
-            crate::destination::shown(text)
+            crate::display::shown(text)
         )));
     }
     Ok((key, value))
@@ -128,7 +128,7 @@ pub fn parse_columns(text: &str) -> Result<Vec<String>, CliError> {
             if c.is_empty() || c.len() > 255 || c.contains('`') || c.chars().any(char::is_control) {
                 Err(CliError::usage(format!(
                     "--columns {} must be a comma-separated list of column names (no empty names, backticks or control characters)",
-                    crate::destination::shown(text)
+                    crate::display::shown(text)
                 )))
             } else {
                 Ok(c.to_string())
@@ -173,7 +173,7 @@ fn select_list(columns: &Option<Vec<String>>) -> String {
     match columns {
         Some(cols) => cols
             .iter()
-            .map(|c| crate::destination::quote(c))
+            .map(|c| crate::uc_names::quote(c))
             .collect::<Vec<_>>()
             .join(", "),
         None => DEFAULT_COLUMNS.join(", "),
