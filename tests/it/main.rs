@@ -16,6 +16,7 @@ mod config;
 mod doctor;
 mod fake_workspace;
 mod generated_files;
+mod golden;
 mod http;
 mod mlflow_server;
 mod native;
