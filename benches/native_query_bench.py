@@ -9,7 +9,7 @@ release (benches/native_query_before.json: `from_json(to_json(attributes))` over
 computed start time), checks that both return the same rows, and checks that the time filter
 reaches every scan of the spans table (a partition filter on `date`, a pushed filter on `time`).
 
-    .venv-spark/bin/python benches/native_query_bench.py [--spans N] [--runs 3] [--keep]
+    .venv-spark/bin/python benches/native_query_bench.py [--spans N] [--runs 3]
 
 Needs the Spark venv that scripts/test installs (scripts/lib.sh ensure_spark_venv) and a built
 tracecfg (target/debug or target/release). Results go to stdout as a Markdown table; the
@@ -20,6 +20,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -136,7 +137,6 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--spans", type=int, default=1_050_000)
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--keep", action="store_true", help="reuse the tables of an earlier run")
     ap.add_argument("--work", default=os.path.join(REPO, ".bench-spark"))
     a = ap.parse_args()
 
@@ -149,11 +149,11 @@ def main():
              .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={a.work}")
              .getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
-    exists = spark.catalog.tableExists("bench.p_otel_spans")
-    if not (a.keep and exists):
-        start = time.perf_counter()
-        build_tables(spark, a.spans)
-        print(f"built {a.spans} spans in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+    # The session's catalog lives in memory: the tables are written anew each run.
+    shutil.rmtree(os.path.join(a.work, "warehouse", "bench.db"), ignore_errors=True)
+    start = time.perf_counter()
+    build_tables(spark, a.spans)
+    print(f"built {a.spans} spans in {time.perf_counter() - start:.0f} s", file=sys.stderr)
     count = spark.sql("SELECT count(*) FROM bench.p_otel_spans").collect()[0][0]
     size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in
                os.walk(os.path.join(a.work, "warehouse", "bench.db", "p_otel_spans")) for f in fs)

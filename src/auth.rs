@@ -1,9 +1,9 @@
 //! Turns the configured credential into an `Authorization` header value: a personal access
-//! token as is, an OAuth machine-to-machine token fetched once per process and cached until
-//! shortly before it expires, or a token from `databricks auth token` for `databricks-cli`
-//! profiles. Contract: docs/databricks-api.md §4.4–§4.6.
+//! token as is, or an OAuth token (machine-to-machine, or from `databricks auth token` for
+//! `databricks-cli` profiles) cached until shortly before it expires and then fetched again.
+//! Contract: docs/databricks-api.md §4.4–§4.6.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::Method;
 use serde::Deserialize;
@@ -22,6 +22,8 @@ const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(86_400);
 pub struct Authenticator {
     config: AuthConfig,
     host: String,
+    /// Bounds each run of the Databricks CLI, which may itself call the network.
+    cli_timeout: Duration,
     /// One token request at a time: concurrent requests wait for the first to fill this.
     cached: Mutex<Option<CachedToken>>,
 }
@@ -48,6 +50,7 @@ impl Authenticator {
         Authenticator {
             config: config.auth.clone(),
             host: config.host.clone(),
+            cli_timeout: config.http_timeout,
             cached: Mutex::new(None),
         }
     }
@@ -67,9 +70,13 @@ impl Authenticator {
             AuthConfig::OAuthM2M {
                 client_id,
                 client_secret,
-            } => self.m2m_token(client, client_id, client_secret).await?,
+                scopes,
+            } => {
+                self.m2m_token(client, client_id, client_secret, scopes)
+                    .await?
+            }
             AuthConfig::DatabricksCli { profile, cli_path } => {
-                cli_token(cli_path, profile.as_deref(), &self.host).await?
+                cli_token(cli_path, profile.as_deref(), &self.host, self.cli_timeout).await?
             }
             AuthConfig::Pat { .. } => unreachable!("handled above"),
         };
@@ -83,17 +90,18 @@ impl Authenticator {
         client: &Client,
         client_id: &str,
         client_secret: &Secret,
+        scopes: &[String],
     ) -> Result<CachedToken, HttpError> {
         let token_endpoint = self.discover_token_endpoint(client).await?;
+        // Scopes hold only URL-safe characters (checked in config); space becomes '+'.
+        let form = format!("grant_type=client_credentials&scope={}", scopes.join("+"));
         let endpoint = "POST OAuth token endpoint".to_string();
         let bytes = client
             .send(Call {
                 method: Method::POST,
                 url: Secret::new(token_endpoint),
                 endpoint: endpoint.clone(),
-                body: Some(Body::Form(
-                    "grant_type=client_credentials&scope=all-apis".into(),
-                )),
+                body: Some(Body::Form(form)),
                 auth: CallAuth::Basic {
                     user: client_id,
                     password: client_secret,
@@ -130,13 +138,13 @@ impl Authenticator {
             // Databricks tokens live an hour; a server's larger claim is not trusted further.
             .min(MAX_TOKEN_LIFETIME);
         log::debug(format_args!(
-            "OAuth token obtained for client_id {client_id}, valid for {} s",
+            "OAuth token obtained for client_id {client_id} (scopes {}), valid for {} s",
+            scopes.join(" "),
             lifetime.as_secs()
         ));
         Ok(CachedToken {
             header: Secret::new(format!("{kind} {access}")),
-            refresh_at: Instant::now()
-                .checked_add(lifetime.saturating_sub(EXPIRY_MARGIN.min(lifetime / 2))),
+            refresh_at: refresh_at(lifetime),
         })
     }
 
@@ -158,7 +166,7 @@ impl Authenticator {
             .map_err(|e| match e.api() {
                 Some(api) if api.status == 404 => HttpError::Credential {
                     detail: format!(
-                        "{} does not support Databricks OAuth ({endpoint} answered 404)",
+                        "databricks OAuth is not supported for this host: {} answered 404 to {endpoint}; use a personal access token there",
                         self.host
                     ),
                     code: ExitCode::Auth,
@@ -185,52 +193,75 @@ impl Authenticator {
     }
 }
 
-/// Runs `databricks auth token` and reads the token from its JSON output.
+/// When to fetch again a token valid for `lifetime`: 40 s (at most half its life) early.
+fn refresh_at(lifetime: Duration) -> Option<Instant> {
+    Instant::now().checked_add(lifetime.saturating_sub(EXPIRY_MARGIN.min(lifetime / 2)))
+}
+
+fn cli_failure(detail: String) -> HttpError {
+    HttpError::Credential {
+        detail,
+        code: ExitCode::Auth,
+    }
+}
+
+/// Runs `databricks auth token` as the SDK does for the installed CLI (src/databricks_cli.rs)
+/// and keeps the token until shortly before the expiry the CLI reports.
 async fn cli_token(
     cli_path: &str,
     profile: Option<&str>,
     host: &str,
+    timeout: Duration,
 ) -> Result<CachedToken, HttpError> {
-    let mut command = tokio::process::Command::new(cli_path);
-    command.args(["auth", "token"]);
-    match profile {
-        Some(p) => command.args(["--profile", p]),
-        None => command.args(["--host", host]),
-    };
-    command.stdin(std::process::Stdio::null());
-    let output = command.output().await.map_err(|e| HttpError::Credential {
-        detail: if e.kind() == std::io::ErrorKind::NotFound {
-            format!("auth_type databricks-cli needs the Databricks CLI, but '{cli_path}' was not found; install it or set databricks_cli_path")
-        } else {
-            format!("cannot run '{cli_path} auth token': {e}")
-        },
-        code: ExitCode::Auth,
+    use crate::databricks_cli as cli;
+    let path_env = std::env::var_os("PATH");
+    let found = cli::find(cli_path, path_env.as_deref()).map_err(|e| {
+        cli_failure(match e {
+            cli::FindError::NotFound => format!(
+                "databricks CLI not found: auth_type databricks-cli needs the Databricks CLI, but '{cli_path}' was not found; install it or set databricks_cli_path"
+            ),
+            cli::FindError::Legacy(path) => format!(
+                "legacy databricks CLI detected; upgrade to >= 0.100.0: {} is the old Python databricks-cli, which has no 'auth token'; install the current CLI (https://docs.databricks.com/dev-tools/cli/install.html) or point databricks_cli_path at it",
+                path.display()
+            ),
+        })
     })?;
+    let version = match cli::run(&found, &["version".to_string()], timeout).await {
+        Ok(out) if out.status.success() => {
+            cli::Version::parse(&String::from_utf8_lossy(&out.stdout))
+        }
+        _ => None,
+    };
+    let (args, notes) = cli::token_args(profile, host, version);
+    for note in notes {
+        log::debug(format_args!("{note}"));
+    }
+    let shown = format!("{} {}", found.display(), args.join(" "));
+    log::debug(format_args!("running {shown}"));
+    let output = cli::run(&found, &args, timeout)
+        .await
+        .map_err(cli_failure)?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         let first = stderr.lines().next().unwrap_or("").trim().to_string();
-        return Err(HttpError::Credential {
-            detail: format!(
-                "'{cli_path} auth token' failed ({}): {}; run 'databricks auth login' first",
-                output.status,
-                crate::http::one_line(&first)
-            ),
-            code: ExitCode::Auth,
-        });
+        return Err(cli_failure(format!(
+            "cannot get access token: '{shown}' failed ({}): {}; run 'databricks auth login' first",
+            output.status,
+            crate::http::one_line(&first)
+        )));
     }
-    let token: TokenResponse = crate::http::decode_json("databricks auth token", &output.stdout)?;
-    let access = token
-        .access_token
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            HttpError::invalid("databricks auth token", "no access_token in its output")
-        })?;
+    let token = cli::parse_token(&output.stdout)
+        .map_err(|why| HttpError::invalid("databricks auth token", why))?;
+    let lifetime = token
+        .expiry
+        .duration_since(SystemTime::now())
+        .unwrap_or_default();
+    log::debug(format_args!(
+        "token from the Databricks CLI valid for {} s",
+        lifetime.as_secs()
+    ));
     Ok(CachedToken {
-        header: Secret::new(format!(
-            "{} {access}",
-            token.token_type.unwrap_or_else(|| "Bearer".into())
-        )),
-        // The CLI refreshes its own cache; one token per process run is enough here.
-        refresh_at: None,
+        header: token.header,
+        refresh_at: refresh_at(lifetime),
     })
 }

@@ -1,5 +1,7 @@
 //! tracecfg: configure where the MLflow traces of a Databricks experiment are stored in Unity
 //! Catalog, and query them on a SQL warehouse.
+// Only `output` writes to stdout and stderr, through its own writers: no print macro anywhere.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod api;
 mod app;
@@ -7,6 +9,7 @@ mod auth;
 mod cli;
 mod commands;
 mod config;
+mod databricks_cli;
 mod destination;
 mod error;
 mod experiment_ref;

@@ -97,6 +97,47 @@ pub fn is_rfc3339(text: &str) -> bool {
     }
 }
 
+/// Reads `YYYY-MM-DD[T ]HH:MM:SS[.fraction][Z|±HH:MM]`; no zone means UTC, as Go's
+/// `time.Parse` reads the space-separated forms databricks-sdk-go accepts from the CLI
+/// ([GO] `config/cli_token_source.go` `parseExpiry`).
+pub fn parse_timestamp(text: &str) -> Option<SystemTime> {
+    let with_zone = match text.get(19..) {
+        Some(rest) if !rest.ends_with(['Z', 'z']) && !rest.contains(['+', '-']) => {
+            format!("{text}Z")
+        }
+        _ => text.to_string(),
+    };
+    if !is_rfc3339(&with_zone) {
+        return None;
+    }
+    let number = |r: std::ops::Range<usize>| with_zone[r].parse::<i64>().ok();
+    let days = days_from_civil(number(0..4)?, number(5..7)?, number(8..10)?);
+    let mut secs = days * 86_400 + number(11..13)? * 3600 + number(14..16)? * 60 + number(17..19)?;
+    let rest = with_zone[19..].trim_start_matches(|c: char| c == '.' || c.is_ascii_digit());
+    let fraction = &with_zone[19..with_zone.len() - rest.len()];
+    if let [sign @ (b'+' | b'-'), ..] = rest.as_bytes() {
+        let offset = rest[1..3].parse::<i64>().ok()? * 3600 + rest[4..6].parse::<i64>().ok()? * 60;
+        secs -= if *sign == b'+' { offset } else { -offset };
+    }
+    let nanos = fraction
+        .strip_prefix('.')
+        .map(|f| format!("{f:0<9}")[..9].parse::<u32>().unwrap_or(0))
+        .unwrap_or(0);
+    let secs = u64::try_from(secs).ok()?;
+    UNIX_EPOCH.checked_add(Duration::new(secs, nanos))
+}
+
+/// A calendar date to days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// A point in time as `YYYY-MM-DDTHH:MM:SSZ` (UTC).
 pub fn format_rfc3339(at: SystemTime) -> String {
     let secs = at
@@ -130,6 +171,29 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_parse_with_zone_fraction_or_neither() {
+        let at = |t| parse_timestamp(t).map(format_rfc3339);
+        assert_eq!(
+            at("2024-03-20T10:30:00Z").as_deref(),
+            Some("2024-03-20T10:30:00Z")
+        );
+        assert_eq!(
+            at("2024-03-20T10:30:00.5+01:00").as_deref(),
+            Some("2024-03-20T09:30:00Z")
+        );
+        assert_eq!(
+            at("2024-03-20 10:30:00").as_deref(),
+            Some("2024-03-20T10:30:00Z")
+        );
+        assert_eq!(
+            at("2024-02-29 23:59:59.123456789-00:30").as_deref(),
+            Some("2024-03-01T00:29:59Z")
+        );
+        assert_eq!(at("March 20, 2024"), None);
+        assert_eq!(at(""), None);
+    }
 
     #[test]
     fn units() {

@@ -109,29 +109,9 @@ fn unwrap_experiment(
             &format!("GET {path}"),
             "the answer has no 'experiment' object",
         )),
-        Err(e) if is_missing_resource(&e) => Ok(None),
+        Err(e) if e.is_missing_resource() => Ok(None),
         Err(e) => Err(e),
     }
-}
-
-/// A "does not exist" answer about a resource, as opposed to a 404 for an unknown route.
-pub fn is_missing_resource(e: &HttpError) -> bool {
-    e.api().is_some_and(|a| {
-        a.code_is("RESOURCE_DOES_NOT_EXIST")
-            || a.code_is("NOT_FOUND")
-            || a.code_is("EXPERIMENT_DOES_NOT_EXIST")
-    })
-}
-
-/// A route the server does not have at all (an older MLflow, or a Databricks workspace
-/// without the endpoint): a 404 without a resource error code, 405, 501, or ENDPOINT_NOT_FOUND.
-pub fn is_missing_endpoint(e: &HttpError) -> bool {
-    e.api().is_some_and(|a| {
-        a.code_is("ENDPOINT_NOT_FOUND")
-            || a.code_is("NOT_IMPLEMENTED")
-            || matches!(a.status, 405 | 501)
-            || (a.status == 404 && !is_missing_resource(e))
-    })
 }
 
 /// Creates an experiment, with its tags and native trace location in the same request.
@@ -176,7 +156,7 @@ pub async fn delete_tag(client: &Client, id: &str, key: &str) -> Result<(), Http
         .await
     {
         Ok(_) => Ok(()),
-        Err(e) if is_missing_resource(&e) && !is_missing_endpoint(&e) => Ok(()),
+        Err(e) if e.is_missing_resource() => Ok(()),
         Err(e) => Err(e),
     }
 }

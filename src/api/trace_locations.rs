@@ -6,7 +6,6 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::api::experiments::is_missing_endpoint;
 use crate::http::{Client, HttpError};
 
 const CREATE_LOCATION: &str = "/api/5.0/mlflow/tracing/locations";
@@ -48,7 +47,7 @@ pub const UNAVAILABLE_HINT: &str = "enable the 'OpenTelemetry on Databricks' pre
 
 /// The workspace has no trace-location API (not enabled, or not offered there).
 pub fn is_unavailable(e: &HttpError) -> bool {
-    is_missing_endpoint(e) || e.api().is_some_and(|a| a.code_is("FEATURE_DISABLED"))
+    e.is_missing_endpoint() || e.api().is_some_and(|a| a.code_is("FEATURE_DISABLED"))
 }
 
 /// Creates the location, or gets it when it exists; "already exists" is fine.

@@ -36,20 +36,15 @@ impl ColumnInfo {
     }
 }
 
-/// A securable that may be missing: `Ok(None)` when the server answers 404 with an error code
-/// (a 404 page without one means the server has no Unity Catalog API at all).
+/// A securable that may be missing: `Ok(None)` when the server says it does not exist (a 404
+/// page without an error code means the server has no Unity Catalog API at all: an error).
 async fn lookup<T: serde::de::DeserializeOwned>(
     client: &Client,
     path: &str,
 ) -> Result<Option<T>, HttpError> {
     match client.get_json::<T>(path, &[]).await {
         Ok(found) => Ok(Some(found)),
-        Err(e)
-            if e.api()
-                .is_some_and(|a| a.status == 404 && a.error_code.is_some()) =>
-        {
-            Ok(None)
-        }
+        Err(e) if e.is_missing_resource() => Ok(None),
         Err(e) => Err(e),
     }
 }

@@ -55,7 +55,7 @@ pub async fn get(client: &Client, id: &str) -> Result<Option<Warehouse>, HttpErr
     let path = format!("/api/2.0/sql/warehouses/{}", super::path_segment(id));
     match client.get_json::<Warehouse>(&path, &[]).await {
         Ok(w) => Ok(Some(w)),
-        Err(e) if e.api().is_some_and(|a| a.status == 404) => Ok(None),
+        Err(e) if e.is_missing_resource() => Ok(None),
         Err(e) => Err(e),
     }
 }
@@ -70,7 +70,8 @@ pub async fn default_warehouse_id(client: &Client) -> Result<Option<String>, Htt
         .await
     {
         Ok(s) => Ok(s.string_val.and_then(|v| v.value).filter(|v| !v.is_empty())),
-        Err(e) if e.api().is_some_and(|a| a.status == 404) => Ok(None),
+        // No setting, or a workspace without the settings API: no default either way.
+        Err(e) if e.is_missing_resource() || e.is_missing_endpoint() => Ok(None),
         Err(e) => Err(e),
     }
 }

@@ -2,7 +2,6 @@
 
 use serde_json::json;
 
-use crate::api::experiments::is_missing_endpoint;
 use crate::http::{Client, HttpError};
 
 const MKDIRS: &str = "/api/2.0/workspace/mkdirs";
@@ -22,7 +21,7 @@ pub async fn mkdirs(client: &Client, path: &str) -> Result<Mkdirs, HttpError> {
         .await
     {
         Ok(_) => Ok(Mkdirs::Done),
-        Err(e) if is_missing_endpoint(&e) => Ok(Mkdirs::NoWorkspaceApi),
+        Err(e) if e.is_missing_endpoint() => Ok(Mkdirs::NoWorkspaceApi),
         Err(e) => Err(e),
     }
 }

@@ -1,6 +1,10 @@
 //! `tracecfg doctor`: checks the whole trace setup in order and says what is wrong, one line
 //! per check. Stops where later checks cannot run; exits with the code of the first failure.
 
+use std::fmt::Write;
+
+use crate::output::Render;
+
 use anyhow::Result;
 use serde::Serialize;
 
@@ -189,7 +193,7 @@ async fn check_credential(client: &Client, host: &str, report: &mut DoctorReport
             report.fail_with("credential", &e.into());
             false
         }
-        Err(e) if e.api().is_some_and(|a| a.status == 404) => {
+        Err(e) if e.is_missing_endpoint() => {
             report.ok("host", format!("{host} answers"));
             report.warn("credential", "this server has no SCIM API (an open-source MLflow server?); the credential is checked by the next request");
             true
@@ -410,5 +414,21 @@ async fn check_query(client: &Client, warehouse_id: &str, report: &mut DoctorRep
             ExitCode::Sql,
         ),
         Err(e) => report.fail_with("query", &e),
+    }
+}
+
+impl Render for DoctorReport {
+    fn render_text(&self) -> String {
+        let width = self.checks.iter().map(|c| c.name.len()).max().unwrap_or(0);
+        let mut out = String::new();
+        for c in &self.checks {
+            let status = match c.status {
+                Status::Ok => "ok  ",
+                Status::Warn => "warn",
+                Status::Fail => "FAIL",
+            };
+            let _ = writeln!(out, "{status}  {:width$}  {}", c.name, c.detail);
+        }
+        out
     }
 }

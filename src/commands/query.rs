@@ -1,5 +1,9 @@
 //! `tracecfg query`: run a trace query (or raw SQL) on a SQL warehouse and stream the rows.
 
+use std::fmt::Write as _;
+
+use crate::output::Render;
+
 use std::time::{Duration, SystemTime};
 
 use anyhow::Result;
@@ -473,6 +477,25 @@ async fn experiment_tables(
         _ => None,
     };
     Ok(native_tables(&n, version)?)
+}
+
+impl Render for PrintedStatement {
+    fn render_text(&self) -> String {
+        let mut out = format!("{};\n", self.sql);
+        for p in &self.parameters {
+            let value = match &p.value {
+                Some(v) => format!("{v:?}"),
+                None => "NULL".to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "-- :{} = {value} ({})",
+                p.name,
+                p.type_name.as_deref().unwrap_or("STRING")
+            );
+        }
+        out
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,10 @@
 //! `tracecfg set`: read the experiment once, write only the tags that differ, all at once.
 
+use std::fmt::Write;
+
+use crate::output::text::{change_lines, experiment_line, native_line};
+use crate::output::Render;
+
 use anyhow::Result;
 use serde::Serialize;
 
@@ -410,4 +415,48 @@ fn note_tags_route_nothing(wanted: &Destination) {
         "MLflow reads none of these tags: traces reach {} only through a native Unity Catalog trace location (see 'tracecfg show')",
         wanted.full_name()
     ));
+}
+
+impl Render for SetReport {
+    fn render_text(&self) -> String {
+        let mut out = String::new();
+        experiment_line(
+            &mut out,
+            self.experiment_name.as_deref(),
+            self.experiment_id.as_deref(),
+        );
+        let _ = writeln!(out, "destination  {}", self.destination.full_name);
+        if self.created {
+            let verb = if self.dry_run || self.check {
+                "would be created"
+            } else {
+                "created"
+            };
+            let _ = writeln!(out, "experiment {verb} with these tags:");
+        }
+        change_lines(&mut out, &self.changes, self.dry_run || self.check);
+        native_line(&mut out, &self.native, self.dry_run || self.check);
+        let pending = self.changes.iter().filter(|c| c.needs_write()).count();
+        let native_pending = self.native.as_ref().is_some_and(|n| n.action.needs_write());
+        let and_native = if native_pending {
+            " and the native location"
+        } else {
+            ""
+        };
+        let summary = if self.check {
+            if self.has_drift() {
+                format!("drift: {pending} tag(s) differ{and_native}")
+            } else {
+                "no drift: all tags match".to_string()
+            }
+        } else if self.dry_run {
+            format!("dry run: {pending} tag(s){and_native} would be written, nothing was written")
+        } else if pending == 0 && !native_pending {
+            "nothing to change".to_string()
+        } else {
+            format!("{pending} tag(s){and_native} written")
+        };
+        let _ = writeln!(out, "{summary}");
+        out
+    }
 }

@@ -1,6 +1,11 @@
 //! `tracecfg show`: the experiment, its destination tags, its native trace location, and the
 //! verdict on where its traces land.
 
+use std::fmt::Write;
+
+use crate::output::text::experiment_line;
+use crate::output::Render;
+
 use anyhow::Result;
 use serde::Serialize;
 
@@ -100,4 +105,77 @@ fn warnings(
         _ => {}
     }
     warnings
+}
+
+impl Render for ShowReport {
+    fn render_text(&self) -> String {
+        let mut out = String::new();
+        experiment_line(
+            &mut out,
+            self.experiment_name.as_deref(),
+            Some(&self.experiment_id),
+        );
+        let _ = writeln!(
+            out,
+            "lifecycle    {}",
+            self.lifecycle_stage.as_deref().unwrap_or("unknown")
+        );
+        let d = &self.destination;
+        let status = match d.status {
+            ConfigStatus::Configured => "configured".to_string(),
+            ConfigStatus::NotConfigured => "not configured".to_string(),
+            ConfigStatus::Partial => format!("partial (missing {})", d.missing_tags.join(", ")),
+        };
+        let _ = writeln!(out, "destination  {status}");
+        for (label, value) in [
+            ("catalog", &d.catalog),
+            ("schema", &d.schema),
+            ("table", &d.table),
+        ] {
+            let _ = writeln!(out, "  {label:9} {}", value.as_deref().unwrap_or("-"));
+        }
+        if let Some(full) = &d.full_name {
+            let _ = writeln!(out, "  {:9} {full}", "full name");
+        }
+        match &self.native {
+            Some(n) => {
+                let _ = writeln!(
+                    out,
+                    "native       {} (from {})",
+                    n.destination_path(),
+                    n.source
+                );
+                let _ = writeln!(out, "  {:11} {}", "layout", n.layout.label());
+                for (role, name) in n.tables() {
+                    let state = self
+                        .native_tables
+                        .iter()
+                        .find(|c| c.name == name)
+                        .map(|c| match (c.exists, c.problems.is_empty()) {
+                            (Some(true), true) => "",
+                            (Some(true), false) => "  (columns do not match the layout)",
+                            (Some(false), _) => "  (not found)",
+                            (None, _) => "  (not checked)",
+                        })
+                        .unwrap_or_default();
+                    let _ = writeln!(out, "  {role:11} {name}{state}");
+                }
+            }
+            None => {
+                let _ = writeln!(out, "native       none");
+            }
+        }
+        let _ = writeln!(out, "verdict      {}", self.verdict.label());
+        for w in &self.warnings {
+            let _ = writeln!(out, "warning: {w}");
+        }
+        if let Some(tags) = &self.tags {
+            let _ = writeln!(out, "tags ({})", tags.len());
+            let width = tags.keys().map(String::len).max().unwrap_or(0);
+            for (k, v) in tags {
+                let _ = writeln!(out, "  {k:width$}  {v}");
+            }
+        }
+        out
+    }
 }

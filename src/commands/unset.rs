@@ -1,9 +1,14 @@
 //! `tracecfg unset`: remove the three destination tags; tags already absent are left alone.
 
+use std::fmt::Write;
+
+use crate::output::text::{change_lines, experiment_line, native_line};
+use crate::output::Render;
+
 use anyhow::Result;
 use serde::Serialize;
 
-use crate::api::experiments::{self, is_missing_endpoint};
+use crate::api::experiments;
 use crate::api::trace_locations;
 use crate::cli::UnsetArgs;
 use crate::commands::{find_experiment, require_active, tag_writes, Context};
@@ -66,7 +71,7 @@ async fn remove_tags(client: &Client, experiment_id: &str, changes: &[TagChange]
         experiments::delete_tag(client, experiment_id, &c.key)
     })
     .await;
-    if let Some((_, e)) = failed.iter().find(|(_, e)| is_missing_endpoint(e)) {
+    if let Some((_, e)) = failed.iter().find(|(_, e)| e.is_missing_endpoint()) {
         return Err(CliError::new(
             ExitCode::Failure,
             format!("this server does not offer delete-experiment-tag ({e}); no tag was removed"),
@@ -103,4 +108,26 @@ async fn unlink_native(
     )
     .with_hint(hint)
     .into())
+}
+
+impl Render for UnsetReport {
+    fn render_text(&self) -> String {
+        let mut out = String::new();
+        experiment_line(
+            &mut out,
+            self.experiment_name.as_deref(),
+            Some(&self.experiment_id),
+        );
+        change_lines(&mut out, &self.changes, self.dry_run);
+        native_line(&mut out, &self.native, self.dry_run);
+        let pending = self.changes.iter().filter(|c| c.needs_write()).count();
+        let unlinks = self.native.as_ref().is_some_and(|n| n.action.needs_write());
+        let summary = match (self.dry_run, pending) {
+            (_, 0) if !unlinks => "nothing to remove".to_string(),
+            (true, n) => format!("dry run: {n} tag(s) would be removed, nothing was removed"),
+            (false, n) => format!("{n} tag(s) removed"),
+        };
+        let _ = writeln!(out, "{summary}");
+        out
+    }
 }

@@ -75,10 +75,6 @@ impl IniFile {
         self.sections.len() - 1
     }
 
-    pub fn has_section(&self, name: &str) -> bool {
-        self.sections.iter().any(|s| s.name == name)
-    }
-
     /// The value of `key` in section `section`, if both exist and the value is not empty.
     pub fn get(&self, section: &str, key: &str) -> Option<&str> {
         self.sections
@@ -122,11 +118,22 @@ fn strip_inline_comment(value: &str) -> &str {
     value
 }
 
+/// Strips one pair of matching quotes, single or double, when the quote appears nowhere else
+/// in the value: the rule of the INI reader databricks-sdk-go uses (gopkg.in/ini.v1
+/// `parser.go` `hasSurroundedQuote`; the SDK's `config/config_file_test.go`
+/// `TestConfigFileLoad` reads `'%Y#X$Z'`, `"%Y#X$Z"` and `%Y#X$Z` alike).
 fn unquote(value: &str) -> &str {
+    for quote in ['"', '\''] {
+        if let Some(inner) = value
+            .strip_prefix(quote)
+            .and_then(|v| v.strip_suffix(quote))
+        {
+            if !inner.contains(quote) {
+                return inner;
+            }
+        }
+    }
     value
-        .strip_prefix('"')
-        .and_then(|v| v.strip_suffix('"'))
-        .unwrap_or(value)
 }
 
 #[cfg(test)]
@@ -142,6 +149,19 @@ mod tests {
         let f = parse("[p]\ntoken = abc#def ; note\nhost=h # comment\n");
         assert_eq!(f.get("p", "token"), Some("abc#def"));
         assert_eq!(f.get("p", "host"), Some("h"));
+    }
+
+    #[test]
+    fn matching_single_or_double_quotes_are_stripped_once() {
+        let f = parse(
+            "[p]\ntoken = 'dapi#1'\nhost = \"h\"\npassword = 'a'b'\nx = \"a\"b\"\ny = 'q\"\nz = ''\n",
+        );
+        assert_eq!(f.get("p", "token"), Some("dapi#1"));
+        assert_eq!(f.get("p", "host"), Some("h"));
+        assert_eq!(f.get("p", "password"), Some("'a'b'"), "quote inside: kept");
+        assert_eq!(f.get("p", "x"), Some("\"a\"b\""));
+        assert_eq!(f.get("p", "y"), Some("'q\""), "unmatched: kept");
+        assert_eq!(f.get("p", "z"), None, "empty after unquoting");
     }
 
     #[test]

@@ -67,6 +67,8 @@ pub enum AuthConfig {
     OAuthM2M {
         client_id: String,
         client_secret: Secret,
+        /// Sorted, without duplicates; `all-apis` when none are configured.
+        scopes: Vec<String>,
     },
     DatabricksCli {
         profile: Option<String>,
@@ -124,10 +126,31 @@ const ENV_ATTRIBUTES: &[(&str, &str)] = &[
     ("auth_type", "DATABRICKS_AUTH_TYPE"),
     ("warehouse_id", "DATABRICKS_WAREHOUSE_ID"),
     ("databricks_cli_path", "DATABRICKS_CLI_PATH"),
+    ("username", "DATABRICKS_USERNAME"),
+    ("password", "DATABRICKS_PASSWORD"),
+    // Not read by the SDKs (they take `scopes` only from code or the profile); tracecfg
+    // reads it so a CI job can narrow a service principal without a config file.
+    ("scopes", "DATABRICKS_SCOPES"),
 ];
 
-/// Attributes that, set before the file is considered, mean the file is not read.
-const FILE_SKIPPING_ATTRIBUTES: &[&str] = &["host", "token", "client_id", "client_secret"];
+/// Attributes that, set before the file is considered, mean the file is not read: `host` and
+/// every auth attribute ([GO] `config/config_file.go` `isAnyAuthConfigured`).
+const FILE_SKIPPING_ATTRIBUTES: &[&str] = &[
+    "host",
+    "token",
+    "client_id",
+    "client_secret",
+    "username",
+    "password",
+];
+
+/// The SDKs' first words when no method can be configured ([GO]
+/// `config/auth_permutations_test.go` `defaultAuthBaseErrorMessage`), kept so a user searching
+/// for the message they know finds tracecfg's.
+pub const DEFAULT_AUTH_PHRASE: &str = "default auth: cannot configure default credentials";
+
+/// The OAuth scope asked for when none is configured ([GO] `config/config.go` `defaultScopes`).
+pub const DEFAULT_SCOPE: &str = "all-apis";
 
 /// Attribute values gathered so far, with their origins. The first value set wins.
 #[derive(Default)]
@@ -203,11 +226,12 @@ pub fn resolve(
         "tracecfg.toml".into()
     });
 
+    validate_one_method(&attrs)?;
     let host_origin = attrs.origin("host").unwrap_or("").to_string();
     let Some(raw_host) = attrs.get("host") else {
-        return Err(CliError::usage(
-            "no Databricks host configured: pass --host, set DATABRICKS_HOST, or add 'host' to a profile in ~/.databrickscfg",
-        ));
+        return Err(CliError::usage(format!(
+            "{DEFAULT_AUTH_PHRASE}: no Databricks host configured: pass --host, set DATABRICKS_HOST, or add 'host' to a profile in ~/.databrickscfg",
+        )));
     };
     let host = normalize_host(raw_host)
         .map_err(|why| CliError::usage(format!("host '{raw_host}' (from {host_origin}) {why}")))?;
@@ -263,8 +287,9 @@ pub fn config_file_path(env: &Env) -> PathBuf {
 }
 
 /// Reads the config file and picks the profile: the explicit one, else the
-/// `[__settings__] default_profile`, else `[DEFAULT]`. A missing file or a missing `DEFAULT`
-/// is no error; a missing explicit profile is.
+/// `[__settings__] default_profile`, else `[DEFAULT]` ([GO] `config/config_file.go`
+/// `resolveProfile`). A missing file or an empty `DEFAULT` is no error; a named profile that is
+/// missing or empty is, and so is naming the reserved `__settings__` section.
 pub fn load_profile(
     path: &Path,
     explicit: Option<&str>,
@@ -291,28 +316,32 @@ pub fn load_profile(
     let default_profile = file
         .get(ini::SETTINGS_SECTION, "default_profile")
         .map(str::to_string);
-    let named = explicit.map(str::to_string).or(default_profile);
-    match named {
-        Some(name) if file.has_section(&name) && name != ini::SETTINGS_SECTION => {
-            Ok(Some((file, name)))
-        }
-        Some(name) => {
-            let names = file.profile_names();
-            let listed = if names.is_empty() {
-                "it has no profiles".to_string()
-            } else {
-                format!("it has: {}", names.join(", "))
-            };
-            Err(CliError::usage(format!(
-                "profile '{name}' not found in {}; {listed}",
-                path.display()
-            )))
-        }
-        None if !file.section_entries("DEFAULT").is_empty() => {
-            Ok(Some((file, "DEFAULT".to_string())))
-        }
-        None => Ok(None),
+    let Some(name) = explicit.map(str::to_string).or(default_profile) else {
+        return Ok(if file.section_entries("DEFAULT").is_empty() {
+            None
+        } else {
+            Some((file, "DEFAULT".to_string()))
+        });
+    };
+    if name == ini::SETTINGS_SECTION {
+        return Err(CliError::usage(format!(
+            "{}: {name} is a reserved section name and cannot be used as a profile; it holds settings such as default_profile",
+            path.display()
+        )));
     }
+    if file.section_entries(&name).is_empty() {
+        let names = file.profile_names();
+        let listed = if names.is_empty() {
+            "it has no profiles".to_string()
+        } else {
+            format!("it has: {}", names.join(", "))
+        };
+        return Err(CliError::usage(format!(
+            "profile '{name}' not found: {} has no {name} profile configured; {listed}",
+            path.display()
+        )));
+    }
+    Ok(Some((file, name)))
 }
 
 fn seconds_key(file: &IniFile, profile: &str, key: &str) -> Result<Option<Duration>, CliError> {
@@ -330,7 +359,9 @@ fn seconds_key(file: &IniFile, profile: &str, key: &str) -> Result<Option<Durati
         })
 }
 
-/// `https://` when no scheme is given; keeps only scheme, host and port.
+/// `https://` when no scheme is given; keeps only scheme, host and port, and the host's letter
+/// case as written, as both SDKs do ([GO] `config/config.go` `fixHostIfNeeded`; [PY]
+/// `_base_client.py` `_fix_host_if_needed`). The default port (443 for https) is dropped.
 pub fn normalize_host(raw: &str) -> Result<String, String> {
     let with_scheme = if raw.contains("://") {
         raw.to_string()
@@ -341,11 +372,27 @@ pub fn normalize_host(raw: &str) -> Result<String, String> {
     if url.scheme() != "https" && url.scheme() != "http" {
         return Err(format!("has scheme '{}'; use https://", url.scheme()));
     }
-    let host = url.host_str().ok_or("has no host name")?;
+    let parsed_host = url.host_str().ok_or("has no host name")?;
+    // The URL parser lower-cases the host; take the same characters from the text as written.
+    let host = as_written(&with_scheme, parsed_host);
     Ok(match url.port() {
         Some(port) => format!("{}://{host}:{port}", url.scheme()),
         None => format!("{}://{host}", url.scheme()),
     })
+}
+
+/// The host name as written in `url`, when it differs from the parsed one only in letter case.
+fn as_written<'a>(url: &'a str, parsed: &'a str) -> &'a str {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = after_scheme
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or(after_scheme);
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    authority
+        .get(..parsed.len())
+        .filter(|h| h.eq_ignore_ascii_case(parsed))
+        .unwrap_or(parsed)
 }
 
 /// Whether credentials sent to this normalized URL (`scheme://host[:port]`) would cross the
@@ -386,31 +433,63 @@ fn is_loopback(authority: &str) -> bool {
             .unwrap_or(false)
 }
 
+/// The auth groups with an attribute set, sorted by name ([GO] `config/config.go` `auth:` tags).
+fn auth_groups(attrs: &Attributes) -> Vec<&'static str> {
+    let present = |names: &[&str]| names.iter().any(|n| attrs.get(n).is_some());
+    [
+        ("basic", present(&["username", "password"])),
+        ("oauth", present(&["client_id", "client_secret"])),
+        ("pat", present(&["token"])),
+    ]
+    .into_iter()
+    .filter_map(|(name, set)| set.then_some(name))
+    .collect()
+}
+
+/// Attributes of two methods without `auth_type` are an error, checked before anything else
+/// about the credential, as the SDKs' `validate` step ([GO] `config/config_attributes.go`
+/// `Validate` names the groups sorted and joined by "and"; [PY] `config.py` `_validate`).
+fn validate_one_method(attrs: &Attributes) -> Result<(), CliError> {
+    let groups = auth_groups(attrs);
+    if groups.len() < 2 || attrs.get("auth_type").is_some() {
+        return Ok(());
+    }
+    Err(CliError::usage(format!(
+        "more than one authorization method configured: {}",
+        groups.join(" and ")
+    ))
+    .with_hint("set auth_type (or DATABRICKS_AUTH_TYPE) to pat or oauth-m2m, or remove one of the credentials"))
+}
+
 /// Chooses the credential the way the SDKs do: `auth_type` forces one method; otherwise the
-/// attributes present decide, and attributes of two methods are an error.
+/// one group of attributes present decides (see [`validate_one_method`]).
 fn choose_auth(attrs: &Attributes, profile: Option<&str>) -> Result<AuthConfig, CliError> {
-    let pat = attrs.get("token").is_some();
-    let oauth = attrs.get("client_id").is_some() || attrs.get("client_secret").is_some();
-    let auth_type = attrs.get("auth_type");
-    match auth_type {
+    match attrs.get("auth_type") {
         Some("pat") => pat_auth(attrs),
         Some("oauth-m2m") => m2m_auth(attrs),
         Some("databricks-cli") => Ok(cli_auth(attrs, profile)),
+        Some("basic") => Err(basic_unsupported()),
         Some(other) => Err(CliError::usage(format!(
-            "auth_type '{other}' (from {}) is not supported; use pat, oauth-m2m or databricks-cli",
+            "auth type \"{other}\" not found: auth_type (from {}) must be pat, oauth-m2m or databricks-cli",
             attrs.origin("auth_type").unwrap_or("config")
         ))),
-        None if pat && oauth => Err(CliError::usage(
-            "more than one authorization method configured: oauth and pat",
-        )
-        .with_hint("set auth_type (or DATABRICKS_AUTH_TYPE) to pat or oauth-m2m, or remove one of the credentials")),
-        None if pat => pat_auth(attrs),
-        None if oauth => m2m_auth(attrs),
-        None => Err(CliError::new(
-            crate::error::ExitCode::Auth,
-            "no credentials configured: set DATABRICKS_TOKEN, or DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET, or use a profile of ~/.databrickscfg",
-        )),
+        None => match auth_groups(attrs).first() {
+            Some(&"pat") => pat_auth(attrs),
+            Some(&"oauth") => m2m_auth(attrs),
+            Some(_) => Err(basic_unsupported()),
+            None => Err(CliError::new(
+                crate::error::ExitCode::Auth,
+                format!("{DEFAULT_AUTH_PHRASE}: no credentials configured: set DATABRICKS_TOKEN, or DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET, or use a profile of ~/.databrickscfg"),
+            )),
+        },
     }
+}
+
+fn basic_unsupported() -> CliError {
+    CliError::new(
+        crate::error::ExitCode::Auth,
+        "basic authentication (username and password) is not supported by tracecfg: use a personal access token (DATABRICKS_TOKEN) or a service principal (DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET)",
+    )
 }
 
 fn pat_auth(attrs: &Attributes) -> Result<AuthConfig, CliError> {
@@ -430,6 +509,7 @@ fn m2m_auth(attrs: &Attributes) -> Result<AuthConfig, CliError> {
         (Some(id), Some(secret)) => Ok(AuthConfig::OAuthM2M {
             client_id: id.to_string(),
             client_secret: Secret::new(secret),
+            scopes: scopes(attrs)?,
         }),
         (None, _) => Err(CliError::new(
             crate::error::ExitCode::Auth,
@@ -440,6 +520,39 @@ fn m2m_auth(attrs: &Attributes) -> Result<AuthConfig, CliError> {
             "OAuth machine-to-machine needs client_secret: set DATABRICKS_CLIENT_SECRET or 'client_secret' in the profile",
         )),
     }
+}
+
+/// `scopes`, split at commas and spaces, sorted and without duplicates, as the SDKs resolve
+/// it ([PY] `config.py` `_parse_scopes`; [GO] `config/config.go` `EnsureResolved` sorts and
+/// compacts); `all-apis` when empty ([GO] `GetScopes`).
+fn scopes(attrs: &Attributes) -> Result<Vec<String>, CliError> {
+    let mut scopes: Vec<String> = attrs
+        .get("scopes")
+        .unwrap_or("")
+        .split([',', ' ', '\t'])
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    if let Some(bad) = scopes.iter().find(|s| !is_scope(s)) {
+        return Err(CliError::usage(format!(
+            "scopes (from {}) has {}: a scope is letters, digits, ':', '.', '-' and '_', such as sql or clusters:read; separate scopes with commas or spaces",
+            attrs.origin("scopes").unwrap_or("config"),
+            crate::destination::shown(bad)
+        )));
+    }
+    scopes.sort();
+    scopes.dedup();
+    if scopes.is_empty() {
+        scopes.push(DEFAULT_SCOPE.to_string());
+    }
+    Ok(scopes)
+}
+
+fn is_scope(scope: &str) -> bool {
+    scope.len() <= 200
+        && scope
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '.' | '-' | '_'))
 }
 
 fn cli_auth(attrs: &Attributes, profile: Option<&str>) -> AuthConfig {
@@ -454,3 +567,6 @@ fn cli_auth(attrs: &Attributes, profile: Option<&str>) -> AuthConfig {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod sdk_cases;

@@ -74,9 +74,11 @@ fn named_profile_flag_beats_env_profile_and_env_values_beat_file_values() {
         AuthConfig::OAuthM2M {
             client_id,
             client_secret,
+            scopes,
         } => {
             assert_eq!(client_id, "sp-id");
             assert_eq!(client_secret.expose(), "sp#secret");
+            assert_eq!(scopes, &["all-apis"]);
         }
         other => panic!("expected m2m, got {other:?}"),
     }
@@ -170,7 +172,10 @@ fn missing_named_profile_lists_the_profiles() {
     let err = resolve_with(&f, flags, &[]).unwrap_err();
     assert_eq!(err.code, crate::error::ExitCode::Usage);
     assert!(
-        err.message.contains("profile 'nope' not found in"),
+        err.message.contains("profile 'nope' not found: ")
+            && err
+                .message
+                .contains(".databrickscfg has no nope profile configured"),
         "{}",
         err.message
     );

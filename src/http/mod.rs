@@ -38,8 +38,35 @@ impl ApiError {
         self.error_code.as_deref() == Some(code)
     }
 
+    /// "That resource does not exist": a resource error code (any status), or a 404 that
+    /// carries an error code other than ENDPOINT_NOT_FOUND.
+    pub fn is_missing_resource(&self) -> bool {
+        const RESOURCE_CODES: [&str; 6] = [
+            "RESOURCE_DOES_NOT_EXIST",
+            "NOT_FOUND",
+            "EXPERIMENT_DOES_NOT_EXIST",
+            "TABLE_DOES_NOT_EXIST",
+            "SCHEMA_DOES_NOT_EXIST",
+            "CATALOG_DOES_NOT_EXIST",
+        ];
+        RESOURCE_CODES.iter().any(|c| self.code_is(c))
+            || (self.status == 404
+                && self.error_code.is_some()
+                && !self.code_is("ENDPOINT_NOT_FOUND"))
+    }
+
+    /// "This server has no such route" (an older MLflow, or a workspace without the API): a
+    /// 404 that is not about a resource, 405, 501, ENDPOINT_NOT_FOUND or NOT_IMPLEMENTED.
+    pub fn is_missing_endpoint(&self) -> bool {
+        self.code_is("ENDPOINT_NOT_FOUND")
+            || self.code_is("NOT_IMPLEMENTED")
+            || matches!(self.status, 405 | 501)
+            || (self.status == 404 && !self.is_missing_resource())
+    }
+
+    /// Either kind of "not found": what exit code 3 means.
     pub fn is_not_found(&self) -> bool {
-        self.status == 404 || self.code_is("RESOURCE_DOES_NOT_EXIST") || self.code_is("NOT_FOUND")
+        self.status == 404 || self.is_missing_resource()
     }
 
     pub fn is_auth(&self) -> bool {
@@ -78,6 +105,18 @@ pub enum HttpError {
         detail: String,
         code: ExitCode,
     },
+}
+
+impl HttpError {
+    /// See [`ApiError::is_missing_resource`]; false for anything but an API answer.
+    pub fn is_missing_resource(&self) -> bool {
+        self.api().is_some_and(ApiError::is_missing_resource)
+    }
+
+    /// See [`ApiError::is_missing_endpoint`]; false for anything but an API answer.
+    pub fn is_missing_endpoint(&self) -> bool {
+        self.api().is_some_and(ApiError::is_missing_endpoint)
+    }
 }
 
 impl HttpError {
@@ -514,4 +553,40 @@ fn user_agent(auth_method: &str) -> String {
         env!("CARGO_PKG_VERSION"),
         std::env::consts::OS
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_found_has_one_meaning() {
+        let api = |status: u16, code: Option<&str>| ApiError {
+            endpoint: "GET /x".into(),
+            status,
+            error_code: code.map(str::to_string),
+            message: String::new(),
+            request_id: None,
+        };
+        // A resource that does not exist.
+        for e in [
+            api(404, Some("RESOURCE_DOES_NOT_EXIST")),
+            api(400, Some("RESOURCE_DOES_NOT_EXIST")),
+            api(404, Some("TABLE_DOES_NOT_EXIST")),
+            api(404, Some("SOME_OTHER_CODE")),
+        ] {
+            assert!(e.is_missing_resource() && !e.is_missing_endpoint(), "{e:?}");
+            assert!(e.is_not_found());
+        }
+        // A route the server does not have.
+        for e in [
+            api(404, None),
+            api(404, Some("ENDPOINT_NOT_FOUND")),
+            api(405, None),
+            api(501, Some("NOT_IMPLEMENTED")),
+        ] {
+            assert!(e.is_missing_endpoint() && !e.is_missing_resource(), "{e:?}");
+        }
+        assert!(!api(500, Some("INTERNAL_ERROR")).is_not_found());
+    }
 }

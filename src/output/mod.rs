@@ -4,7 +4,7 @@
 pub mod log;
 pub mod progress;
 pub mod rows;
-mod text;
+pub mod text;
 
 use std::fmt;
 use std::io::{self, IsTerminal, Write};

@@ -152,7 +152,7 @@ fn a_host_without_oauth_exits_4() {
     let r = run(m2m(&ws).args(["show", "-e", "/Shared/x"]));
     assert_eq!(r.code, 4, "{r}");
     assert!(
-        r.error_lines()[0].contains("does not support Databricks OAuth"),
+        r.error_lines()[0].contains("databricks OAuth is not supported for this host"),
         "{r}"
     );
 }
@@ -255,4 +255,98 @@ fn the_pat_never_appears_in_debug_output() {
         !r.stderr.contains(TOKEN) && !r.stdout.contains(TOKEN),
         "{r}"
     );
+}
+
+/// A least-privilege secret: asking for all-apis is refused, so the configured scopes must be
+/// what is asked for (the profile's `scopes`, or `DATABRICKS_SCOPES`), sorted and deduplicated.
+#[test]
+fn the_configured_scopes_are_asked_for_instead_of_all_apis() {
+    let ws = FakeWorkspace::start();
+    ws.enable_scoped_oauth(CLIENT_ID, CLIENT_SECRET, &["iam:read", "sql"]);
+    ws.add_experiment("/Shared/x", &[]);
+    write_databrickscfg(
+        ws.home(),
+        &format!(
+            "[sp]\nhost = {}\nclient_id = {CLIENT_ID}\nclient_secret = {CLIENT_SECRET}\nscopes = sql, iam:read sql\n",
+            ws.url()
+        ),
+    );
+    let r = run(tracecfg_bare(ws.home()).args(["show", "-p", "sp", "-e", "/Shared/x"]));
+    assert_eq!(r.code, 0, "{r}");
+    let asked = ws.requests_to("POST", OAUTH_TOKEN);
+    assert_eq!(
+        asked[0].form_param("scope").as_deref(),
+        Some("iam:read sql")
+    );
+
+    let r = run(m2m(&ws)
+        .env("DATABRICKS_SCOPES", "sql")
+        .args(["show", "-e", "/Shared/x"]));
+    assert_eq!(r.code, 0, "{r}");
+    let asked = ws.requests_to("POST", OAUTH_TOKEN);
+    assert_eq!(asked[1].form_param("scope").as_deref(), Some("sql"));
+
+    let r = run(m2m(&ws)
+        .env("DATABRICKS_SCOPES", "sql&x=1")
+        .args(["show", "-e", "/Shared/x"]));
+    assert_eq!(r.code, 2, "{r}");
+    assert!(
+        r.error_lines()[0].starts_with("error: scopes (from env DATABRICKS_SCOPES) has 'sql&x=1'"),
+        "{r}"
+    );
+    assert_eq!(
+        ws.requests_to("POST", OAUTH_TOKEN).len(),
+        2,
+        "refused before any request"
+    );
+}
+
+/// databricks-sdk-go reads `token = 'dapi…'` as `dapi…` (gopkg.in/ini.v1 strips a matching
+/// pair of single or double quotes).
+#[test]
+fn a_quoted_token_in_the_profile_is_sent_without_its_quotes() {
+    let ws = FakeWorkspace::start();
+    ws.add_experiment("/Shared/x", &[]);
+    for quoted in [format!("'{TOKEN}'"), format!("\"{TOKEN}\"")] {
+        write_databrickscfg(
+            ws.home(),
+            &format!("[q]\nhost = {}\ntoken = {quoted}\n", ws.url()),
+        );
+        let r = run(tracecfg_bare(ws.home()).args(["show", "-p", "q", "-e", "/Shared/x"]));
+        assert_eq!(r.code, 0, "{quoted}: {r}");
+    }
+}
+
+#[test]
+fn username_and_password_beside_a_token_are_refused_as_the_sdks_refuse_them() {
+    let ws = FakeWorkspace::start();
+    let r = run(tracecfg(&ws)
+        .env("DATABRICKS_USERNAME", "x")
+        .env("DATABRICKS_PASSWORD", "y")
+        .args(["show", "-e", "/Shared/x"]));
+    assert_eq!(r.code, 2, "{r}");
+    assert_eq!(
+        r.error_lines()[0],
+        "error: more than one authorization method configured: basic and pat",
+        "{r}"
+    );
+    assert!(ws.requests().is_empty());
+}
+
+#[test]
+fn the_host_keeps_its_letter_case_in_doctor_and_debug_output() {
+    let ws = FakeWorkspace::start();
+    ws.add_experiment("/Shared/x", &[]);
+    let host = ws.url().replace("127.0.0.1", "LocalHost");
+    assert_ne!(host, ws.url(), "the fake listens on 127.0.0.1");
+    let r = run(tracecfg(&ws).env("DATABRICKS_HOST", &host).args([
+        "--debug",
+        "show",
+        "-e",
+        "/Shared/x",
+    ]));
+    assert_eq!(r.code, 0, "{r}");
+    assert!(r.stderr.contains(&format!("host {host}")), "{r}");
+    let r = run(tracecfg(&ws).env("DATABRICKS_HOST", &host).arg("doctor"));
+    assert!(r.stdout.contains(&format!("{host} answers")), "{r}");
 }

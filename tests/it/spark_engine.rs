@@ -3,8 +3,10 @@
 //! Execution API (and of the Unity Catalog tables API) that tracecfg uses.
 //!
 //! `scripts/test` installs pyspark 4.3.0 into `.venv-spark/`, starts the server on a free
-//! loopback port and exports its URL as `TRACECFG_SPARK_URL`. Without that variable every test
-//! here fails (it does not skip): a green run must mean these ran. See docs/real-sql-engine.md.
+//! loopback port and exports its URL as `TRACECFG_SPARK_URL`. The tests are `#[ignore]`d, so
+//! plain `cargo test` lists them with the reason; `scripts/test` runs them with
+//! `--include-ignored`, and without that variable each of them fails (it does not skip): a green
+//! run must mean these ran. See docs/real-sql-engine.md.
 //!
 //! The helper at the top is all a test needs:
 //! - `SparkDb::new("name")` creates a fresh database (`spark_catalog.<name>_<random>`), dropped

@@ -234,6 +234,8 @@ pub(crate) struct State {
     /// Bearer tokens accepted on /api/*: TOKEN, added ones and issued OAuth tokens.
     pub tokens: BTreeSet<String>,
     pub oauth: Option<(String, String)>,
+    /// The scopes a scoped OAuth secret may ask for; `None`: any request including all-apis.
+    pub oauth_scopes: Option<Vec<String>>,
     pub oauth_issued: u32,
     pub experiments: Vec<ExperimentRec>,
     pub delete_tag_disabled: bool,
@@ -362,6 +364,13 @@ impl FakeWorkspace {
     /// Serves OAuth discovery and the client-credentials token endpoint for this client.
     pub fn enable_oauth(&self, client_id: &str, client_secret: &str) {
         self.lock().oauth = Some((client_id.to_string(), client_secret.to_string()));
+    }
+
+    /// As [`Self::enable_oauth`], for a secret limited to `scopes`: a token request asking for
+    /// any other scope (all-apis included) is refused, as Databricks refuses it.
+    pub fn enable_scoped_oauth(&self, client_id: &str, client_secret: &str, scopes: &[&str]) {
+        self.enable_oauth(client_id, client_secret);
+        self.lock().oauth_scopes = Some(scopes.iter().map(|s| s.to_string()).collect());
     }
 
     /// Accepts another bearer token on /api/* (for tests that tell profiles apart by token).

@@ -521,10 +521,21 @@ fn token(s: &mut State, r: &Recorded) -> axum::response::Response {
         );
     }
     let scope = form_value(&r.body, "scope").unwrap_or_default();
-    if !scope.split(' ').any(|sc| sc == "all-apis") {
+    let refused = match &s.oauth_scopes {
+        None => (!scope.split(' ').any(|sc| sc == "all-apis"))
+            .then(|| "scope must include all-apis".to_string()),
+        Some(allowed) => {
+            let extra: Vec<&str> = scope
+                .split(' ')
+                .filter(|sc| !allowed.iter().any(|a| a == sc))
+                .collect();
+            (!extra.is_empty()).then(|| format!("Scopes '{}' are not assigned", extra.join(" ")))
+        }
+    };
+    if let Some(why) = refused {
         return json_response(
             400,
-            &json!({ "error": "invalid_scope", "error_description": "scope must include all-apis" }),
+            &json!({ "error": "invalid_scope", "error_description": why }),
         );
     }
     s.oauth_issued += 1;
