@@ -60,25 +60,29 @@ class DelayState:
             return self.requests
 
 
+class JsonHandler(BaseHTTPRequestHandler):
+    """A quiet keep-alive handler that answers JSON (also used by benches/apply_bench.py)."""
+
+    protocol_version = "HTTP/1.1"  # keep-alive, as a real server offers
+    # TCP_NODELAY, as real servers set it. Without it, http.server's separate writes of
+    # headers and body meet the client's delayed ACK on a reused connection and add a
+    # ~40 ms stall that belongs to this test server, not to the client being measured.
+    disable_nagle_algorithm = True
+
+    def log_message(self, *args):
+        pass
+
+    def _reply(self, status, body):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
 def make_handler(state):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keep-alive, as a real server offers
-        # TCP_NODELAY, as real servers set it. Without it, http.server's separate writes of
-        # headers and body meet the client's delayed ACK on a reused connection and add a
-        # ~40 ms stall that belongs to this test server, not to the client being measured.
-        disable_nagle_algorithm = True
-
-        def log_message(self, *args):
-            pass
-
-        def _reply(self, status, body):
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
+    class Handler(JsonHandler):
         def _counted(self):
             with state.lock:
                 state.requests += 1

@@ -16,6 +16,9 @@ _tracecfg() {
             ",$1")
                 cmd="tracecfg"
                 ;;
+            tracecfg,apply)
+                cmd="tracecfg__subcmd__apply"
+                ;;
             tracecfg,completions)
                 cmd="tracecfg__subcmd__completions"
                 ;;
@@ -39,6 +42,9 @@ _tracecfg() {
                 ;;
             tracecfg,unset)
                 cmd="tracecfg__subcmd__unset"
+                ;;
+            tracecfg__subcmd__help,apply)
+                cmd="tracecfg__subcmd__help__subcmd__apply"
                 ;;
             tracecfg__subcmd__help,completions)
                 cmd="tracecfg__subcmd__help__subcmd__completions"
@@ -71,12 +77,66 @@ _tracecfg() {
 
     case "${cmd}" in
         tracecfg)
-            opts="-p -o -q -h -V --profile --host --output --debug --quiet --http-timeout --retry-timeout --help --version set show unset query doctor completions man help"
+            opts="-p -o -q -h -V --profile --host --output --debug --quiet --http-timeout --retry-timeout --help --version set apply show unset query doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --http-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tracecfg__subcmd__apply)
+            opts="-f -p -o -q -h --file --only --dry-run --check --profile --host --output --debug --quiet --http-timeout --retry-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --only)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -217,8 +277,22 @@ _tracecfg() {
             return 0
             ;;
         tracecfg__subcmd__help)
-            opts="set show unset query doctor completions man help"
+            opts="set apply show unset query doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tracecfg__subcmd__help__subcmd__apply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -597,7 +671,7 @@ _tracecfg() {
             return 0
             ;;
         tracecfg__subcmd__show)
-            opts="-e -p -o -q -h --experiment --experiment-id --all-tags --profile --host --output --debug --quiet --http-timeout --retry-timeout --help"
+            opts="-e -p -o -q -h --experiment --experiment-id --all-tags --all --profile --host --output --debug --quiet --http-timeout --retry-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -33,6 +33,7 @@ set edit:completion:arg-completer[tracecfg] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand set 'Set the trace destination tags of an experiment'
+            cand apply 'Apply the list of experiments in tracecfg.toml: plan all, then write what differs'
             cand show 'Show an experiment''s trace storage configuration'
             cand unset 'Remove the trace destination tags from an experiment'
             cand query 'Query an experiment''s traces on a SQL warehouse'
@@ -69,6 +70,25 @@ set edit:completion:arg-completer[tracecfg] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'tracecfg;apply'= {
+            cand -f 'The file to apply [default: tracecfg.toml here or in a parent directory]'
+            cand --file 'The file to apply [default: tracecfg.toml here or in a parent directory]'
+            cand --only 'Only these entries: an entry''s name, experiment path or id; repeatable'
+            cand -p 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]'
+            cand --profile 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]'
+            cand --host 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]'
+            cand -o 'Output format [default: text; for query, text on a terminal and json otherwise]'
+            cand --output 'Output format [default: text; for query, text on a terminal and json otherwise]'
+            cand --http-timeout 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]'
+            cand --retry-timeout 'Total time allowed for retries of one request [default: 5m]'
+            cand --dry-run 'Print the plan and write nothing'
+            cand --check 'Write nothing; exit 5 when anything would change'
+            cand --debug 'Log each request (method, path, status, time) to stderr; never headers or secrets'
+            cand -q 'Print only results and errors: no notes, no progress'
+            cand --quiet 'Print only results and errors: no notes, no progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'tracecfg;show'= {
             cand -e 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]'
             cand --experiment 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]'
@@ -81,6 +101,7 @@ set edit:completion:arg-completer[tracecfg] = {|@words|
             cand --http-timeout 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]'
             cand --retry-timeout 'Total time allowed for retries of one request [default: 5m]'
             cand --all-tags 'List every tag of the experiment'
+            cand --all 'Show every experiment of tracecfg.toml against its wanted state (as apply --dry-run)'
             cand --debug 'Log each request (method, path, status, time) to stderr; never headers or secrets'
             cand -q 'Print only results and errors: no notes, no progress'
             cand --quiet 'Print only results and errors: no notes, no progress'
@@ -194,6 +215,7 @@ set edit:completion:arg-completer[tracecfg] = {|@words|
         }
         &'tracecfg;help'= {
             cand set 'Set the trace destination tags of an experiment'
+            cand apply 'Apply the list of experiments in tracecfg.toml: plan all, then write what differs'
             cand show 'Show an experiment''s trace storage configuration'
             cand unset 'Remove the trace destination tags from an experiment'
             cand query 'Query an experiment''s traces on a SQL warehouse'
@@ -203,6 +225,8 @@ set edit:completion:arg-completer[tracecfg] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'tracecfg;help;set'= {
+        }
+        &'tracecfg;help;apply'= {
         }
         &'tracecfg;help;show'= {
         }

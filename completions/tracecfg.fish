@@ -37,6 +37,7 @@ complete -c tracecfg -n "__fish_tracecfg_needs_command" -s q -l quiet -d 'Print 
 complete -c tracecfg -n "__fish_tracecfg_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tracecfg -n "__fish_tracecfg_needs_command" -s V -l version -d 'Print version'
 complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "set" -d 'Set the trace destination tags of an experiment'
+complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "apply" -d 'Apply the list of experiments in tracecfg.toml: plan all, then write what differs'
 complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "show" -d 'Show an experiment\'s trace storage configuration'
 complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "unset" -d 'Remove the trace destination tags from an experiment'
 complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "query" -d 'Query an experiment\'s traces on a SQL warehouse'
@@ -67,6 +68,21 @@ complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -l native -d 'Als
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -l debug -d 'Log each request (method, path, status, time) to stderr; never headers or secrets'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -s q -l quiet -d 'Print only results and errors: no notes, no progress'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand set" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand apply" -s f -l file -d 'The file to apply [default: tracecfg.toml here or in a parent directory]' -r -F
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand apply" -l only -d 'Only these entries: an entry\'s name, experiment path or id; repeatable' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand apply" -s p -l profile -d 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand apply" -l host -d 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand apply" -s o -l output -d 'Output format [default: text; for query, text on a terminal and json otherwise]' -r -f -a "text\t'Human-readable text (a table for query results)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (query results)'
+csv\t'Comma-separated values with a header row (query results)'"
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand apply" -l http-timeout -d 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand apply" -l retry-timeout -d 'Total time allowed for retries of one request [default: 5m]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand apply" -l dry-run -d 'Print the plan and write nothing'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand apply" -l check -d 'Write nothing; exit 5 when anything would change'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand apply" -l debug -d 'Log each request (method, path, status, time) to stderr; never headers or secrets'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand apply" -s q -l quiet -d 'Print only results and errors: no notes, no progress'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand show" -s e -l experiment -d 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand show" -l experiment-id -d 'Id of the experiment [env: MLFLOW_EXPERIMENT_ID]' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand show" -s p -l profile -d 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]' -r
@@ -78,6 +94,7 @@ csv\t'Comma-separated values with a header row (query results)'"
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand show" -l http-timeout -d 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand show" -l retry-timeout -d 'Total time allowed for retries of one request [default: 5m]' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand show" -l all-tags -d 'List every tag of the experiment'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand show" -l all -d 'Show every experiment of tracecfg.toml against its wanted state (as apply --dry-run)'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand show" -l debug -d 'Log each request (method, path, status, time) to stderr; never headers or secrets'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand show" -s q -l quiet -d 'Print only results and errors: no notes, no progress'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -171,11 +188,12 @@ complete -c tracecfg -n "__fish_tracecfg_using_subcommand man" -l retry-timeout 
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand man" -l debug -d 'Log each request (method, path, status, time) to stderr; never headers or secrets'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand man" -s q -l quiet -d 'Print only results and errors: no notes, no progress'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set show unset query doctor completions man help" -f -a "set" -d 'Set the trace destination tags of an experiment'
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set show unset query doctor completions man help" -f -a "show" -d 'Show an experiment\'s trace storage configuration'
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set show unset query doctor completions man help" -f -a "unset" -d 'Remove the trace destination tags from an experiment'
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set show unset query doctor completions man help" -f -a "query" -d 'Query an experiment\'s traces on a SQL warehouse'
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set show unset query doctor completions man help" -f -a "doctor" -d 'Check the whole trace setup and say what is wrong'
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set show unset query doctor completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set show unset query doctor completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set show unset query doctor completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query doctor completions man help" -f -a "set" -d 'Set the trace destination tags of an experiment'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query doctor completions man help" -f -a "apply" -d 'Apply the list of experiments in tracecfg.toml: plan all, then write what differs'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query doctor completions man help" -f -a "show" -d 'Show an experiment\'s trace storage configuration'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query doctor completions man help" -f -a "unset" -d 'Remove the trace destination tags from an experiment'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query doctor completions man help" -f -a "query" -d 'Query an experiment\'s traces on a SQL warehouse'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query doctor completions man help" -f -a "doctor" -d 'Check the whole trace setup and say what is wrong'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query doctor completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query doctor completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query doctor completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

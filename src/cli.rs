@@ -65,11 +65,22 @@ Running it again changes nothing. --check makes it a drift gate for CI.",
         after_help = "Examples:\n  tracecfg set -e /Shared/agent_eval --catalog main --schema agents\n  tracecfg set -e /Shared/agent_eval --catalog main --schema agents --table traces --create\n  tracecfg set -e /Shared/agent_eval --catalog main --schema agents --native -w 1234abcd\n  tracecfg set --check -o json    # in CI, with tracecfg.toml: exit 5 on drift"
     )]
     Set(SetArgs),
+    /// Apply the list of experiments in tracecfg.toml: plan all, then write what differs
+    #[command(
+        long_about = "Read the [[experiments]] list of tracecfg.toml (top-level keys are defaults for every entry), \
+validate all of it before any request, then plan every experiment at once and print one plan: per experiment, \
+each tag unchanged, set or changed, and the native location's action, then a summary line.\n\n\
+Without --dry-run or --check it then writes what differs, every experiment at once, and reports per experiment. \
+When some experiments fail, the others are still applied, the failures are named, and the exit code is non-zero; \
+running it again finishes the job. --check exits 5 when anything would change: the drift gate for a whole fleet.",
+        after_help = "Examples:\n  tracecfg apply --dry-run\n  tracecfg apply --check -o json    # in CI on pull requests: exit 5 on drift\n  tracecfg apply --only prod\n  tracecfg apply --file deploy/tracecfg.toml"
+    )]
+    Apply(ApplyArgs),
     /// Show an experiment's trace storage configuration
     #[command(
         long_about = "Show the experiment, the destination named by its tags, its native Unity Catalog trace \
 location if any, and a verdict on where its traces really land.",
-        after_help = "Examples:\n  tracecfg show -e /Shared/agent_eval\n  tracecfg show --experiment-id 1234 --all-tags\n  tracecfg show -o json | jq .verdict"
+        after_help = "Examples:\n  tracecfg show -e /Shared/agent_eval\n  tracecfg show --experiment-id 1234 --all-tags\n  tracecfg show -o json | jq .verdict\n  tracecfg show --all    # every experiment of tracecfg.toml against its wanted state"
     )]
     Show(ShowArgs),
     /// Remove the trace destination tags from an experiment
@@ -166,6 +177,25 @@ pub struct ShowArgs {
     /// List every tag of the experiment
     #[arg(long)]
     pub all_tags: bool,
+    /// Show every experiment of tracecfg.toml against its wanted state (as apply --dry-run)
+    #[arg(long, conflicts_with_all = ["experiment", "experiment_id", "all_tags"])]
+    pub all: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ApplyArgs {
+    /// The file to apply [default: tracecfg.toml here or in a parent directory]
+    #[arg(short = 'f', long, value_name = "PATH")]
+    pub file: Option<std::path::PathBuf>,
+    /// Only these entries: an entry's name, experiment path or id; repeatable
+    #[arg(long, value_name = "NAME", num_args = 1..)]
+    pub only: Vec<String>,
+    /// Print the plan and write nothing
+    #[arg(long, conflicts_with = "check")]
+    pub dry_run: bool,
+    /// Write nothing; exit 5 when anything would change
+    #[arg(long)]
+    pub check: bool,
 }
 
 #[derive(Debug, Clone, Args)]

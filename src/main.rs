@@ -13,6 +13,7 @@ mod databricks_cli;
 mod destination;
 mod error;
 mod experiment_ref;
+mod fleet;
 #[cfg(test)]
 mod fuzz;
 mod http;

@@ -1,9 +1,11 @@
 //! The project file `tracecfg.toml`, found in the current directory or a parent. Its keys give
-//! every command defaults below flags and environment variables.
+//! every command defaults below flags and environment variables; its `[[experiments]]` list is
+//! what `tracecfg apply` keeps in line (validated in `crate::fleet`).
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use toml::Spanned;
 
 use crate::error::CliError;
 
@@ -18,8 +20,37 @@ pub struct ProjectFile {
     pub table: Option<String>,
     pub warehouse_id: Option<String>,
     pub profile: Option<String>,
+    /// Default of `native` for every entry, and of `set --native`.
+    pub native: Option<bool>,
+    /// Default of `create` for every entry, and of `set --create`.
+    pub create: Option<bool>,
+    /// The experiments `tracecfg apply` configures.
+    #[serde(default)]
+    pub experiments: Vec<Spanned<EntryFile>>,
     #[serde(skip)]
     pub path: Option<PathBuf>,
+    /// The file's text, to turn byte offsets into line numbers for later errors.
+    #[serde(skip)]
+    pub text: String,
+}
+
+/// One `[[experiments]]` entry as written; each value keeps its place for error messages.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntryFile {
+    /// A short label for `apply --only`, such as "prod".
+    pub name: Option<Spanned<String>>,
+    pub experiment: Option<Spanned<String>>,
+    pub experiment_id: Option<Spanned<String>>,
+    pub catalog: Option<Spanned<String>>,
+    pub schema: Option<Spanned<String>>,
+    pub table: Option<Spanned<String>>,
+    pub native: Option<Spanned<bool>>,
+    pub table_prefix: Option<Spanned<String>>,
+    pub warehouse_id: Option<Spanned<String>>,
+    pub create: Option<Spanned<bool>>,
+    pub profile: Option<Spanned<String>>,
+    pub host: Option<Spanned<String>>,
 }
 
 impl ProjectFile {
@@ -42,9 +73,7 @@ impl ProjectFile {
 
     pub fn parse(path: &Path, text: &str) -> Result<ProjectFile, CliError> {
         let mut file: ProjectFile = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            let line = e.span().map(|s| line_at(text, s.start));
             let location = match line {
                 Some(l) => format!("{}:{l}", path.display()),
                 None => path.display().to_string(),
@@ -55,8 +84,49 @@ impl ProjectFile {
             ))
         })?;
         file.path = Some(path.to_path_buf());
+        file.text = text.to_string();
         Ok(file)
     }
+
+    /// `path:line` of a byte offset in the file, for errors about a value found there.
+    pub fn location(&self, offset: usize) -> String {
+        format!("{}:{}", self.shown_path(), line_at(&self.text, offset))
+    }
+
+    /// `path:line` of a top-level key, or just the path when the key is not found.
+    pub fn key_location(&self, key: &str) -> String {
+        let line = self
+            .text
+            .lines()
+            .take_while(|l| !l.trim_start().starts_with('['))
+            .position(|l| {
+                l.trim_start()
+                    .strip_prefix(key)
+                    .is_some_and(|rest| rest.trim_start().starts_with('='))
+            });
+        match line {
+            Some(i) => format!("{}:{}", self.shown_path(), i + 1),
+            None => self.shown_path(),
+        }
+    }
+
+    fn shown_path(&self) -> String {
+        self.path
+            .as_deref()
+            .unwrap_or(Path::new(FILE_NAME))
+            .display()
+            .to_string()
+    }
+}
+
+/// The 1-based line of a byte offset.
+fn line_at(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! One module per command. A command validates its input, asks the APIs, and hands a report
 //! to `output`; it never prints by itself.
 
+pub mod apply;
 pub mod doctor;
 pub mod generate;
 pub mod query;
@@ -42,17 +43,34 @@ impl Context {
 
     /// Resolves the configuration and builds the client. Makes no request.
     pub fn connect(&self) -> Result<(Config, Client)> {
+        self.connect_to(
+            self.global.profile.clone(),
+            self.global.host.clone(),
+            &self.env,
+            &self.project,
+        )
+    }
+
+    /// Like `connect`, for a workspace named by `profile`/`host` (in place of the flags) with
+    /// the defaults of `project`: `apply` connects once per workspace of its file.
+    pub fn connect_to(
+        &self,
+        profile: Option<String>,
+        host: Option<String>,
+        env: &Env,
+        project: &ProjectFile,
+    ) -> Result<(Config, Client)> {
         let flags = ConnectionFlags {
-            profile: self.global.profile.clone(),
-            host: self.global.host.clone(),
+            profile,
+            host,
             http_timeout: self.global.http_timeout,
             retry_timeout: self.global.retry_timeout,
         };
         let project = ProjectDefaults {
-            profile: self.project.profile.clone(),
-            warehouse_id: self.project.warehouse_id.clone(),
+            profile: project.profile.clone(),
+            warehouse_id: project.warehouse_id.clone(),
         };
-        let config = config::resolve(&flags, &self.env, &project)?;
+        let config = config::resolve(&flags, env, &project)?;
         let _ = self.connection.set(config.describe());
         log::debug(format_args!("using {}", config.describe()));
         for (attribute, origin) in &config.origins {
@@ -96,6 +114,7 @@ impl Context {
 pub async fn dispatch(ctx: &Context, command: &Command) -> Result<ExitCode> {
     match command {
         Command::Set(args) => set::run(ctx, args).await,
+        Command::Apply(args) => apply::run(ctx, args).await,
         Command::Show(args) => show::run(ctx, args).await,
         Command::Unset(args) => unset::run(ctx, args).await,
         Command::Query(args) => query::run(ctx, args).await,

@@ -361,7 +361,7 @@ fn needs_lookup(source: &TableSource, layout: Option<LayoutChoice>, detect: bool
     match source {
         TableSource::NotNeeded => false,
         TableSource::Experiment(_) => true,
-        TableSource::Flag(_) => detect && matches!(layout, None | Some(LayoutChoice::Otel)),
+        TableSource::Flag(_) => detect && forced_kind(layout).is_none(),
     }
 }
 
@@ -372,16 +372,10 @@ async fn resolve_tables(
     layout: Option<LayoutChoice>,
     detect: bool,
 ) -> Result<Option<TraceTables>> {
-    let forced = |choice: Option<LayoutChoice>| match choice {
-        Some(LayoutChoice::Tags) => Some(TableKind::Tags),
-        Some(LayoutChoice::OtelV1) => Some(TableKind::OtelSpans(OtelVersion::V1)),
-        Some(LayoutChoice::OtelV2) => Some(TableKind::OtelSpans(OtelVersion::V2)),
-        Some(LayoutChoice::Otel) | None => None,
-    };
     match source {
         TableSource::NotNeeded => Ok(None),
         TableSource::Flag(d) => {
-            let kind = match forced(layout) {
+            let kind = match forced_kind(layout) {
                 Some(kind) => kind,
                 None if !detect => TableKind::Tags,
                 None => {
@@ -395,6 +389,16 @@ async fn resolve_tables(
             let client = client.expect("an experiment source is looked up with a client");
             Ok(Some(experiment_tables(client, target, layout).await?))
         }
+    }
+}
+
+/// The kind of table `--layout` names outright; `None` when it is to be detected.
+fn forced_kind(layout: Option<LayoutChoice>) -> Option<TableKind> {
+    match layout? {
+        LayoutChoice::Tags => Some(TableKind::Tags),
+        LayoutChoice::OtelV1 => Some(TableKind::OtelSpans(OtelVersion::V1)),
+        LayoutChoice::OtelV2 => Some(TableKind::OtelSpans(OtelVersion::V2)),
+        LayoutChoice::Otel => None,
     }
 }
 
@@ -413,10 +417,9 @@ async fn detect_kind(client: &Client, table: &Destination, want_otel: bool) -> R
                 "a table you cannot see looks missing: check the name and your SELECT grant",
             )
         })?;
-    let kind = kind_of(&info.columns);
-    match kind {
-        Some(TableKind::OtelSpans(_)) => {}
-        Some(TableKind::Tags) if !want_otel => {}
+    let kind = match kind_of(&info.columns) {
+        Some(kind @ TableKind::OtelSpans(_)) => kind,
+        Some(TableKind::Tags) if !want_otel => TableKind::Tags,
         _ => {
             let expected = if want_otel {
                 "an OpenTelemetry spans table (an attributes column of type MAP or VARIANT)"
@@ -430,8 +433,7 @@ async fn detect_kind(client: &Client, table: &Destination, want_otel: bool) -> R
             .with_hint("pass --layout tags|otel-v1|otel-v2 to say how to read it")
             .into());
         }
-    }
-    let kind = kind.expect("checked above");
+    };
     log::debug(format_args!("{} reads as {kind:?}", table.full_name()));
     Ok(kind)
 }

@@ -68,58 +68,113 @@ impl SetReport {
 pub async fn run(ctx: &Context, args: &SetArgs) -> Result<ExitCode> {
     let target = ctx.experiment_ref(&args.experiment)?;
     let wanted = wanted_destination(ctx, args)?;
-    if args.create && matches!(target, ExperimentRef::Id(_)) {
+    let is_path = matches!(target, ExperimentRef::Path(_));
+    // The file's `create` is a default for paths; only the flag is refused with an id.
+    let create = args.create || (is_path && ctx.project.create.unwrap_or(false));
+    if create && !is_path {
         return Err(CliError::usage(
             "--create needs --experiment PATH: an experiment id cannot be created",
         )
         .into());
     }
-    let wanted_native = wanted_native(args, &wanted)?;
+    let native = args.native || ctx.project.native.unwrap_or(false);
+    let wanted_native = wanted_native(native, args.table_prefix.as_deref(), &wanted)?;
     if let Some(w) = &args.warehouse {
         crate::warehouse_choice::validate_warehouse_id(w)?;
     }
     let format = ctx.report_format("set")?;
     let (config, client) = ctx.connect()?;
-
-    // The lookup and the Unity Catalog checks are independent: one round trip for both.
-    let (found, verified) = tokio::join!(find_experiment(&client, &target), async {
-        if args.verify {
-            verify_destination(&client, &wanted).await
-        } else {
-            Ok(())
-        }
-    });
-    verified?;
-    let writes_allowed = !args.dry_run && !args.check;
-    let report = match found? {
-        None if args.create => {
-            create_experiment(
-                &client,
-                &target,
-                &wanted,
-                wanted_native.as_ref(),
-                writes_allowed,
-                args,
-            )
-            .await?
-        }
-        None => return Err(not_found_error(&target, true)),
-        found => {
-            let experiment = require_active(&target, found)?;
-            let native = NativeTarget {
-                wanted: wanted_native.as_ref(),
-                config: &config,
-                warehouse: args.warehouse.as_deref(),
-            };
-            update_tags(&client, &experiment, &wanted, native, writes_allowed, args).await?
-        }
+    let spec = Spec {
+        target,
+        wanted,
+        native: wanted_native,
+        create,
+        warehouse: args.warehouse.clone(),
+        verify: args.verify,
+        create_hint: "pass --create to create it",
+        notes: true,
     };
-
+    let mode = Mode {
+        dry_run: args.dry_run,
+        check: args.check,
+    };
+    let report = plan_and_apply(&client, &config, &spec, mode).await?;
     output::emit(&report, format)?;
     if args.check && report.has_drift() {
         return Ok(ExitCode::Drift);
     }
     Ok(ExitCode::Success)
+}
+
+/// One experiment's wanted state, validated: what `set` takes from flags and `apply` from an
+/// entry of tracecfg.toml.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub target: ExperimentRef,
+    pub wanted: Destination,
+    pub native: Option<NativeLocation>,
+    /// Create the experiment when it is missing (only for a path).
+    pub create: bool,
+    /// The warehouse for creating native trace tables; else the configuration picks one.
+    pub warehouse: Option<String>,
+    /// Check in Unity Catalog that catalog and schema exist (one more concurrent request).
+    pub verify: bool,
+    /// What to tell a person whose experiment is missing and not to be created.
+    pub create_hint: &'static str,
+    /// Whether to add the note that tags alone route nothing (once per run is enough).
+    pub notes: bool,
+}
+
+/// Whether writes happen: `dry_run` and `check` both only plan.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Mode {
+    pub dry_run: bool,
+    pub check: bool,
+}
+
+impl Mode {
+    fn writes_allowed(self) -> bool {
+        !self.dry_run && !self.check
+    }
+}
+
+/// Plans one experiment and, unless `mode` only plans, applies the plan: one read (with the
+/// Unity Catalog checks alongside), then every write at once. Shared by `set` and `apply`.
+pub async fn plan_and_apply(
+    client: &Client,
+    config: &Config,
+    spec: &Spec,
+    mode: Mode,
+) -> Result<SetReport> {
+    // The lookup and the Unity Catalog checks are independent: one round trip for both.
+    let (found, verified) = tokio::join!(find_experiment(client, &spec.target), async {
+        if spec.verify {
+            verify_destination(client, &spec.wanted).await
+        } else {
+            Ok(())
+        }
+    });
+    verified?;
+    match found? {
+        None if spec.create => create_experiment(client, spec, mode).await,
+        None => Err(match &spec.target {
+            ExperimentRef::Path(_) => {
+                CliError::not_found(format!("{} does not exist", spec.target))
+                    .with_hint(spec.create_hint)
+                    .into()
+            }
+            ExperimentRef::Id(_) => not_found_error(&spec.target, false),
+        }),
+        found => {
+            let experiment = require_active(&spec.target, found)?;
+            let native = NativeTarget {
+                wanted: spec.native.as_ref(),
+                config,
+                warehouse: spec.warehouse.as_deref(),
+            };
+            update_tags(client, &experiment, spec, native, mode).await
+        }
+    }
 }
 
 /// The destination from flags, else the project file; validated before any request.
@@ -141,12 +196,16 @@ fn wanted_destination(ctx: &Context, args: &SetArgs) -> Result<Destination, CliE
 }
 
 /// With `--native`, the location wanted: `--table-prefix`, else the table name as prefix.
-fn wanted_native(args: &SetArgs, wanted: &Destination) -> Result<Option<NativeLocation>, CliError> {
-    if !args.native {
+pub fn wanted_native(
+    native: bool,
+    table_prefix: Option<&str>,
+    wanted: &Destination,
+) -> Result<Option<NativeLocation>, CliError> {
+    if !native {
         return Ok(None);
     }
-    let (flag, prefix) = match &args.table_prefix {
-        Some(p) => ("--table-prefix", p.as_str()),
+    let (flag, prefix) = match table_prefix {
+        Some(p) => ("--table-prefix", p),
         None => ("--table", wanted.table.as_str()),
     };
     validate_table_prefix(flag, prefix)?;
@@ -205,20 +264,14 @@ async fn verify_destination(client: &Client, d: &Destination) -> Result<()> {
     Ok(())
 }
 
-async fn create_experiment(
-    client: &Client,
-    target: &ExperimentRef,
-    wanted: &Destination,
-    native: Option<&NativeLocation>,
-    writes_allowed: bool,
-    args: &SetArgs,
-) -> Result<SetReport> {
-    let ExperimentRef::Path(path) = target else {
+async fn create_experiment(client: &Client, spec: &Spec, mode: Mode) -> Result<SetReport> {
+    let (wanted, native) = (&spec.wanted, spec.native.as_ref());
+    let ExperimentRef::Path(path) = &spec.target else {
         unreachable!("--create with an id is refused before connecting");
     };
     let changes = plan_set(&Tags::new(), wanted);
     let mut id = None;
-    if writes_allowed {
+    if mode.writes_allowed() {
         if let Some((parent, _)) = path.rsplit_once('/').filter(|(p, _)| !p.is_empty()) {
             if workspace::mkdirs(client, parent).await? == workspace::Mkdirs::NoWorkspaceApi {
                 log::debug(format_args!(
@@ -246,7 +299,7 @@ async fn create_experiment(
         });
         id = Some(experiments::create(client, path, &tags, location.as_ref()).await?);
         log::note(format_args!("created experiment {path}"));
-        if native.is_none() {
+        if native.is_none() && spec.notes {
             note_tags_route_nothing(wanted);
         }
     }
@@ -256,8 +309,8 @@ async fn create_experiment(
         created: true,
         destination: DestinationView::of(wanted),
         changes,
-        dry_run: args.dry_run,
-        check: args.check,
+        dry_run: mode.dry_run,
+        check: mode.check,
         native: native.map(|n| NativeChange {
             action: NativeAction::CreateWithExperiment,
             current: None,
@@ -269,11 +322,11 @@ async fn create_experiment(
 async fn update_tags(
     client: &Client,
     experiment: &Experiment,
-    wanted: &Destination,
+    spec: &Spec,
     native: NativeTarget<'_>,
-    writes_allowed: bool,
-    args: &SetArgs,
+    mode: Mode,
 ) -> Result<SetReport> {
+    let wanted = &spec.wanted;
     let current = experiment.tag_map();
     let changes = plan_set(&current, wanted);
     let current_native = native_location(experiment, &current);
@@ -281,7 +334,7 @@ async fn update_tags(
         .wanted
         .map(|w| plan_link(current_native.as_ref(), w))
         .transpose()?;
-    if writes_allowed {
+    if mode.writes_allowed() {
         // Tags and the native link are independent: written together.
         let link = async {
             match (&native_change, native.wanted) {
@@ -325,7 +378,7 @@ async fn update_tags(
             }
         }
         if native_change.is_none() {
-            warn_when_not_routed(experiment, &current, wanted);
+            warn_when_not_routed(experiment, &current, wanted, spec.notes);
         }
     }
     Ok(SetReport {
@@ -334,8 +387,8 @@ async fn update_tags(
         created: false,
         destination: DestinationView::of(wanted),
         changes,
-        dry_run: args.dry_run,
-        check: args.check,
+        dry_run: mode.dry_run,
+        check: mode.check,
         native: native_change,
     })
 }
@@ -392,7 +445,7 @@ async fn write_changes(client: &Client, id: &str, changes: &[TagChange]) -> Resu
 }
 
 /// The tags route nothing; say so when no native location sends traces to the same table.
-fn warn_when_not_routed(experiment: &Experiment, tags: &Tags, wanted: &Destination) {
+fn warn_when_not_routed(experiment: &Experiment, tags: &Tags, wanted: &Destination, notes: bool) {
     let mut after = tags.clone();
     for (key, value) in wanted.wanted_tags() {
         after.insert(key.to_string(), value.to_string());
@@ -406,7 +459,8 @@ fn warn_when_not_routed(experiment: &Experiment, tags: &Tags, wanted: &Destinati
             native.map(|n| n.spans_table).unwrap_or_default(),
             wanted.full_name()
         )),
-        _ => note_tags_route_nothing(wanted),
+        _ if notes => note_tags_route_nothing(wanted),
+        _ => {}
     }
 }
 

@@ -34,6 +34,9 @@ pub struct ShowReport {
 }
 
 pub async fn run(ctx: &Context, args: &ShowArgs) -> Result<ExitCode> {
+    if args.all {
+        return crate::commands::apply::show_all(ctx).await;
+    }
     let target = ctx.experiment_ref(&args.experiment)?;
     let format = ctx.report_format("show")?;
     let (_config, client) = ctx.connect()?;

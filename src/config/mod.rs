@@ -34,6 +34,13 @@ impl Env {
             .collect())
     }
 
+    /// The environment without these variables.
+    pub fn without(&self, names: &[&str]) -> Env {
+        let mut vars = self.0.clone();
+        vars.retain(|k, _| !names.contains(&k.as_str()));
+        Env(vars)
+    }
+
     /// A variable's value; an empty one counts as unset, as in the SDKs.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0

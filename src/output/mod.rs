@@ -1,6 +1,7 @@
 //! The one place that writes to stdout and stderr. Commands return data; this module renders
 //! it as text or JSON, and a closed pipe (`| head`) ends the program quietly.
 
+mod apply;
 pub mod log;
 pub mod progress;
 pub mod rows;

@@ -246,7 +246,7 @@ impl Writer<'_> {
         Ok(format!(
             "trace_id IN (\n    SELECT trace_id FROM {}\n    WHERE {}\n    UNION ALL\n    {metadata}\n  )",
             self.spans,
-            root_conditions.join(" AND ")
+            root_conditions.join("\n      AND ")
         ))
     }
 
@@ -318,7 +318,7 @@ impl Writer<'_> {
         format!(
             "trace_id IN (\n    SELECT trace_id FROM {}\n    WHERE {}\n  )",
             self.spans,
-            conditions.join(" AND ")
+            conditions.join("\n      AND ")
         )
     }
 }

@@ -9,6 +9,7 @@ mod cli;
 mod fake;
 mod shared;
 
+mod apply;
 mod auth;
 mod bad_input;
 mod cli_auth;
