@@ -1,9 +1,13 @@
 //! The one place that writes to stdout and stderr. Commands return data; this module renders
 //! it as text or JSON, and a closed pipe (`| head`) ends the program quietly.
 
+pub mod collect;
 pub mod log;
 pub mod progress;
 pub mod rows;
+pub mod times;
+pub mod trace_list;
+pub mod waterfall;
 mod text;
 
 use std::fmt;
