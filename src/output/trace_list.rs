@@ -6,7 +6,7 @@
 use anyhow::Result;
 use serde::Serialize;
 
-use super::times::{colour, duration, fit, shown, terminal_width};
+use super::times::{colour, cut, duration, fit, shown, terminal_width};
 use super::{write_stdout, OutputFormat};
 
 /// One trace (docs/traces.md, "Output").
@@ -79,17 +79,24 @@ impl TraceListPrinter {
             return String::new();
         }
         let cells: Vec<[String; 8]> = traces.iter().map(text_cells).collect();
+        let colour = colour();
+        let width = terminal_width();
+        if self.widths.is_none() && !fits_one_line(&cells, width) {
+            self.widths = Some(Vec::new());
+        }
+        if self.widths.as_ref().is_some_and(Vec::is_empty) {
+            return cells.iter().map(|c| two_lines(c, width, colour)).collect();
+        }
         let mut out = String::new();
         let widths = match &self.widths {
             Some(w) => w.clone(),
             None => {
-                let w = widths(&cells, terminal_width());
+                let w = widths(&cells, width);
                 out.push_str(&line(&HEADERS.map(String::from), &w, false));
                 self.widths = Some(w.clone());
                 w
             }
         };
-        let colour = colour();
         for row in &cells {
             out.push_str(&line(row, &widths, colour));
         }
@@ -133,6 +140,30 @@ fn widths(rows: &[[String; 8]], width: usize) -> Vec<usize> {
         left -= 1;
     }
     w
+}
+
+/// Whether the whole ids, times and durations leave the root span name room enough on one line.
+fn fits_one_line(rows: &[[String; 8]], width: usize) -> bool {
+    let w = widths(rows, usize::MAX);
+    w[..RIGID].iter().sum::<usize>() + GAP.len() * RIGID + 12 <= width
+}
+
+/// A narrow terminal: the id, start, duration and status on one line, then, indented, the span
+/// count and the free text, which alone gives way.
+fn two_lines(cells: &[String; 8], width: usize, colour: bool) -> String {
+    let status = if colour && cells[4] == "ERROR" {
+        format!("\x1b[31m{}\x1b[0m", cells[4])
+    } else {
+        cells[4].clone()
+    };
+    let first = [&cells[0], &cells[1], &cells[2]]
+        .map(String::as_str)
+        .join(GAP);
+    let spans = if cells[3] == "1" { "span" } else { "spans" };
+    let mut second = vec![format!("{} {spans}", cells[3])];
+    second.extend(cells[RIGID..].iter().filter(|c| !c.is_empty()).cloned());
+    let second = cut(&second.join(GAP), width.saturating_sub(2));
+    format!("{first}{GAP}{status}\n  {second}\n")
 }
 
 fn line(cells: &[String; 8], widths: &[usize], colour: bool) -> String {
@@ -208,9 +239,15 @@ mod tests {
     #[test]
     fn narrow_terminals_cut_free_text_before_ids_and_times() {
         let rows = [row(&"agent ".repeat(20))];
-        let w = widths(&rows, 80);
+        let w = widths(&rows, 120);
         assert_eq!(&w[..RIGID], [35, 24, 8, 5, 6]);
         let printed = line(&rows[0], &w, false);
+        assert!(printed.trim_end().chars().count() <= 120, "{printed}");
+        // At 80 columns the ids and times alone leave too little room: two lines a trace.
+        assert!(!fits_one_line(&rows, 80));
+        let narrow = two_lines(&rows[0], 80, false);
+        assert!(narrow.starts_with("tr-0123456789abcdef0123456789abcdef  2026-11-30 10:00:00.123Z  1.25s  ERROR\n  12 spans  agent agent"), "{narrow}");
+        assert!(narrow.lines().all(|l| l.chars().count() <= 80), "{narrow}");
         assert!(printed.contains("tr-0123456789abcdef0123456789abcdef  2026-11-30 10:00:00.123Z"));
         assert!(printed.contains('…'), "{printed}");
         // Wide enough: nothing is cut.
