@@ -239,12 +239,20 @@ mod tests {
             parse_timestamp_micros("2026-11-30T11:00:00.123456+01:00"),
             Some(at + 456)
         );
-        assert_eq!(parse_timestamp_micros("1970-01-01 00:00:01"), Some(1_000_000));
+        assert_eq!(
+            parse_timestamp_micros("1970-01-01 00:00:01"),
+            Some(1_000_000)
+        );
         assert_eq!(
             format_compact(parse_timestamp_micros("1969-12-31T23:59:59.5Z").unwrap(), 0),
             "1969-12-31 23:59:59.500Z"
         );
-        for bad in ["", "2026-11-30", "2026-11-30T10:00:00+0100", "x026-11-30T10:00:00Z"] {
+        for bad in [
+            "",
+            "2026-11-30",
+            "2026-11-30T10:00:00+0100",
+            "x026-11-30T10:00:00Z",
+        ] {
             assert_eq!(parse_timestamp_micros(bad), None, "{bad}");
         }
     }

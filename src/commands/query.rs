@@ -348,7 +348,11 @@ async fn build_statement(
 }
 
 /// Whether the tables for `source` can be known without a request.
-pub(crate) fn needs_lookup(source: &TableSource, layout: Option<LayoutChoice>, detect: bool) -> bool {
+pub(crate) fn needs_lookup(
+    source: &TableSource,
+    layout: Option<LayoutChoice>,
+    detect: bool,
+) -> bool {
     match source {
         TableSource::NotNeeded => false,
         TableSource::Experiment(_) => true,

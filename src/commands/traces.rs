@@ -155,8 +155,7 @@ impl Seen {
     }
 
     fn from_micros(&self) -> Option<i64> {
-        self.newest
-            .map(|n| n - LATE_ARRIVAL.as_micros() as i64)
+        self.newest.map(|n| n - LATE_ARRIVAL.as_micros() as i64)
     }
 
     /// `--since` of the next poll.

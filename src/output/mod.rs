@@ -5,10 +5,10 @@ pub mod collect;
 pub mod log;
 pub mod progress;
 pub mod rows;
+mod text;
 pub mod times;
 pub mod trace_list;
 pub mod waterfall;
-mod text;
 
 use std::fmt;
 use std::io::{self, IsTerminal, Write};

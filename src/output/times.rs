@@ -96,7 +96,10 @@ mod tests {
         assert_eq!(cut("abcdef", 4), "abc…");
         assert_eq!(fit("ab", 4), "ab  ");
         assert_eq!(fit("abcdef", 3), "ab…");
-        assert_eq!(shown("2026-11-30T10:00:00.123Z"), "2026-11-30 10:00:00.123Z");
+        assert_eq!(
+            shown("2026-11-30T10:00:00.123Z"),
+            "2026-11-30 10:00:00.123Z"
+        );
         assert_eq!(shown("not a time"), "not a time");
     }
 }

@@ -71,7 +71,11 @@ impl TraceView {
     /// The tree of `spans` (sorted by start); `tree: false` keeps them flat.
     pub fn build(trace_id: &str, mut spans: Vec<SpanRow>, tree: bool) -> TraceView {
         spans.sort_by_key(|s| s.start_micros.unwrap_or(i64::MAX));
-        let start = spans.iter().filter_map(|s| s.start_micros).min().unwrap_or(0);
+        let start = spans
+            .iter()
+            .filter_map(|s| s.start_micros)
+            .min()
+            .unwrap_or(0);
         let end = spans
             .iter()
             .filter_map(|s| s.end_micros.or(s.start_micros))
@@ -83,7 +87,10 @@ impl TraceView {
             .find_map(|s| s.end_time.clone());
         let status = if spans.iter().all(|s| s.status_code.is_none()) {
             None
-        } else if spans.iter().any(|s| s.status_code.as_deref() == Some(ERROR_CODE)) {
+        } else if spans
+            .iter()
+            .any(|s| s.status_code.as_deref() == Some(ERROR_CODE))
+        {
             Some("ERROR".to_string())
         } else {
             Some("OK".to_string())
@@ -144,8 +151,9 @@ impl TraceView {
 
         let mut out = String::new();
         let status = self.status.as_deref().unwrap_or("status unknown");
+        // Two lines, so that the whole id fits in 80 columns.
         out.push_str(&format!(
-            "trace {}  {}  {}  {} span{}  {status}\n",
+            "trace {}  {status}\nstarted {}  took {}  {} span{}\n",
             self.trace_id,
             shown(&self.start_time),
             duration(self.duration_ms),
@@ -153,7 +161,9 @@ impl TraceView {
             if self.span_count == 1 { "" } else { "s" },
         ));
         if !self.tree {
-            out.push_str("(a flat timeline by start time: the tags layout records no parent span ids)\n");
+            out.push_str(
+                "(a flat timeline by start time: the tags layout records no parent span ids)\n",
+            );
         }
         let lead = " ".repeat(2 + name_w + 2 + type_w + 2 + dur_w + 2);
         let total = duration(self.duration_ms);
@@ -164,7 +174,12 @@ impl TraceView {
             let marker = if failed { "✗ " } else { "  " };
             let label = fit(&format!("{}{}", l.guide, l.node.name), name_w);
             let kind = fit(l.node.span_type.as_deref().unwrap_or(""), type_w);
-            let bar = bar(l.node.offset_ms, l.node.duration_ms, self.duration_ms, bar_w);
+            let bar = bar(
+                l.node.offset_ms,
+                l.node.duration_ms,
+                self.duration_ms,
+                bar_w,
+            );
             let bar = match (colour, failed) {
                 (true, true) => format!("\x1b[31m{bar}\x1b[0m"),
                 (true, false) => format!("\x1b[36m{bar}\x1b[0m"),
@@ -372,7 +387,11 @@ mod tests {
         assert_eq!(view.duration_ms, 100.0);
         let names: Vec<_> = view.spans.iter().map(|n| n.name.as_str()).collect();
         assert_eq!(names, ["span r", "span orphan", "span x"]);
-        let kids: Vec<_> = view.spans[0].children.iter().map(|n| n.name.as_str()).collect();
+        let kids: Vec<_> = view.spans[0]
+            .children
+            .iter()
+            .map(|n| n.name.as_str())
+            .collect();
         assert_eq!(kids, ["span c1", "span c2"]);
         assert_eq!(view.spans[0].children[0].children[0].name, "span g");
         assert_eq!(view.spans[2].children[0].name, "span y");
@@ -380,7 +399,10 @@ mod tests {
         for l in text.lines() {
             assert!(l.chars().count() <= 60, "{l:?} is wider than 60");
         }
-        assert!(text.contains("✗ ├─ span c2") || text.contains("✗ └─ span c2"), "{text}");
+        assert!(
+            text.contains("✗ ├─ span c2") || text.contains("✗ └─ span c2"),
+            "{text}"
+        );
         assert_eq!(bar(50.0, 50.0, 100.0, 10), "     █████");
         assert_eq!(bar(0.0, 0.0, 100.0, 10), "█         ");
         assert_eq!(bar(0.0, 0.0, 0.0, 4), "█   ");

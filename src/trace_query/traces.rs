@@ -30,12 +30,7 @@ pub fn build_list(tables: &TraceTables, f: &Filters) -> Result<Statement, CliErr
 
 /// The spans of one trace, by start time. `inputs`/`outputs`: whether to fetch the payloads
 /// (they can be large; the others come back as NULL).
-pub fn build_spans(
-    tables: &TraceTables,
-    trace_id: &str,
-    inputs: bool,
-    outputs: bool,
-) -> Statement {
+pub fn build_spans(tables: &TraceTables, trace_id: &str, inputs: bool, outputs: bool) -> Statement {
     let mut b = Binder::default();
     let id = b.bind("trace_id", trace_id, None);
     let payload = |wanted: bool, column: &str| {
@@ -92,7 +87,14 @@ fn otel_list(
         session: of_root(root_attribute("session.id")),
     };
     let cte = w.spans_cte(&scan);
-    Ok(aggregate(&mut w.b, &cte, "spans", &selections, &aggregates, f))
+    Ok(aggregate(
+        &mut w.b,
+        &cte,
+        "spans",
+        &selections,
+        &aggregates,
+        f,
+    ))
 }
 
 fn tags_list(table: &str, f: &Filters) -> Result<Statement, CliError> {
@@ -236,7 +238,14 @@ mod tests {
             assert!(s.sql.contains("count_if(span_type = :span_type) > 0"));
             assert!(s.sql.ends_with("LIMIT 20"), "{}", s.sql);
             let names: Vec<_> = s.parameters.iter().map(|p| p.name.as_str()).collect();
-            for n in ["user", "tag_key_0", "tag_value_0", "span_type", "since", "until"] {
+            for n in [
+                "user",
+                "tag_key_0",
+                "tag_value_0",
+                "span_type",
+                "since",
+                "until",
+            ] {
                 assert!(names.contains(&n), "{n} missing: {names:?}");
             }
             // Each parameter once, even when several conditions use it.
@@ -257,7 +266,10 @@ mod tests {
         ));
         // The scan skips files by `time` and `date`, a day wider than the window.
         assert!(v2.contains("time >= :since - INTERVAL 1 DAY"), "{v2}");
-        assert!(v2.contains("date >= date_sub(CAST(:since AS DATE), 2)"), "{v2}");
+        assert!(
+            v2.contains("date >= date_sub(CAST(:since AS DATE), 2)"),
+            "{v2}"
+        );
         // The same trace selection as `query`.
         let q = super::super::build(&tables()[2], &filters()).unwrap().sql;
         let selection = q.split("WHERE trace_id IN").nth(1).unwrap();
@@ -265,7 +277,10 @@ mod tests {
         assert!(v2.contains(selection), "{v2}");
         let v1 = build_list(&v1, &filters()).unwrap().sql;
         assert!(v1.contains("start_time_unix_nano >= unix_micros(:since - INTERVAL 1 DAY) * 1000"));
-        assert!(v1.contains("LIKE '\"%\"'"), "V1 user values are decoded: {v1}");
+        assert!(
+            v1.contains("LIKE '\"%\"'"),
+            "V1 user values are decoded: {v1}"
+        );
     }
 
     #[test]
@@ -287,7 +302,11 @@ mod tests {
             let s = build_spans(&t, "tr-1' OR 1=1", false, true);
             assert!(!s.sql.contains("OR 1=1"));
             assert_eq!(s.parameters[0].name, "trace_id");
-            assert!(s.sql.contains("CAST(NULL AS STRING) AS inputs"), "{}", s.sql);
+            assert!(
+                s.sql.contains("CAST(NULL AS STRING) AS inputs"),
+                "{}",
+                s.sql
+            );
             assert!(!s.sql.contains("NULL AS STRING) AS outputs"), "{}", s.sql);
             assert!(s.sql.contains("trace_id = :trace_id"), "{}", s.sql);
         }

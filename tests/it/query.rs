@@ -961,7 +961,10 @@ fn timeout_cancels_the_statement_and_exits_6() {
 }
 
 /// Waits for the child, killing it after `limit`.
-pub(crate) fn wait_with_limit(child: &mut std::process::Child, limit: Duration) -> std::process::ExitStatus {
+pub(crate) fn wait_with_limit(
+    child: &mut std::process::Child,
+    limit: Duration,
+) -> std::process::ExitStatus {
     let deadline = Instant::now() + limit;
     loop {
         if let Some(status) = child.try_wait().unwrap() {

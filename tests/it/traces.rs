@@ -29,8 +29,17 @@ fn the_list_is_one_aggregate_statement_after_one_round_trip() {
     ws.fault(Fault::on("GET", GET_BY_NAME).delay(HOLD));
     ws.fault(Fault::on("GET", "/api/2.0/settings/").delay(HOLD));
     let r = run(tracecfg(&ws).args([
-        "traces", "-e", EXPERIMENT, "--user", "alice", "--since", "2026-11-30T00:00:00Z",
-        "--limit", "3", "-o", "json",
+        "traces",
+        "-e",
+        EXPERIMENT,
+        "--user",
+        "alice",
+        "--since",
+        "2026-11-30T00:00:00Z",
+        "--limit",
+        "3",
+        "-o",
+        "json",
     ]));
     assert_eq!(r.code, 0, "{r}");
     let statements = ws.statements();
@@ -39,7 +48,10 @@ fn the_list_is_one_aggregate_statement_after_one_round_trip() {
     let sql = s["statement"].as_str().unwrap();
     assert!(sql.contains("FROM `c`.`s`.`p_otel_spans`"), "{sql}");
     assert!(sql.contains("GROUP BY trace_id"), "{sql}");
-    assert!(sql.contains("count_if(status_code = 'STATUS_CODE_ERROR') > 0"), "{sql}");
+    assert!(
+        sql.contains("count_if(status_code = 'STATUS_CODE_ERROR') > 0"),
+        "{sql}"
+    );
     assert!(sql.ends_with("LIMIT 3"), "{sql}");
     assert!(!sql.contains("alice"), "{sql}");
     assert_eq!(param(s, "user").unwrap()["value"], "alice");
@@ -51,11 +63,24 @@ fn the_list_is_one_aggregate_statement_after_one_round_trip() {
     let requests = ws.requests();
     let at = |what: &str| requests.iter().find(|q| q.path.contains(what)).unwrap().at;
     let (lookup, setting) = (at(GET_BY_NAME), at("/api/2.0/settings/"));
-    let apart = if lookup > setting { lookup - setting } else { setting - lookup };
-    assert!(apart < HOLD, "the lookups were sent one after the other: {requests:?}");
-    let paths: Vec<_> = requests.iter().map(|q| format!("{} {}", q.method, q.path)).collect();
+    let apart = if lookup > setting {
+        lookup - setting
+    } else {
+        setting - lookup
+    };
+    assert!(
+        apart < HOLD,
+        "the lookups were sent one after the other: {requests:?}"
+    );
+    let paths: Vec<_> = requests
+        .iter()
+        .map(|q| format!("{} {}", q.method, q.path))
+        .collect();
     assert_eq!(paths.len(), 3, "{paths:?}");
-    assert!(paths[2].starts_with("POST /api/2.0/sql/statements"), "{paths:?}");
+    assert!(
+        paths[2].starts_with("POST /api/2.0/sql/statements"),
+        "{paths:?}"
+    );
 
     // Every field, exact: times as the warehouse gave them, durations in milliseconds.
     let v = r.json();
@@ -84,27 +109,45 @@ fn jsonl_csv_and_the_table_carry_the_same_traces() {
     ws.declare_result(LIST_SQL, three_traces());
     let r = run(tracecfg(&ws).args(["traces", "-e", EXPERIMENT, "-o", "jsonl"]));
     assert_eq!(r.code, 0, "{r}");
-    let lines: Vec<Value> = r.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[2]["duration_ms"], 850.0);
     let r = run(tracecfg(&ws).args(["traces", "-e", EXPERIMENT, "-o", "csv"]));
     assert_eq!(r.code, 0, "{r}");
     let csv: Vec<&str> = r.stdout.lines().collect();
-    assert_eq!(csv[0], "trace_id,start_time,end_time,duration_ms,span_count,root_span_name,status,user,session");
+    assert_eq!(
+        csv[0],
+        "trace_id,start_time,end_time,duration_ms,span_count,root_span_name,status,user,session"
+    );
     assert_eq!(csv[3], "tr-00aa11bb22cc33dd44ee55ff66778899,2026-11-30T10:00:00.123Z,2026-11-30T10:00:00.973Z,850,2,chat,OK,,");
     // The table at 120 columns: ids, times and durations whole, the root span name cut.
     let table = |columns: &str| {
-        let r = run(tracecfg(&ws).env("COLUMNS", columns).args(["traces", "-e", EXPERIMENT, "-o", "text"]));
+        let r = run(tracecfg(&ws)
+            .env("COLUMNS", columns)
+            .args(["traces", "-e", EXPERIMENT, "-o", "text"]));
         assert_eq!(r.code, 0, "{r}");
         for row in r.stdout.lines() {
-            assert!(row.chars().count() <= columns.parse().unwrap(), "{row:?}\n{}", r.stdout);
+            assert!(
+                row.chars().count() <= columns.parse().unwrap(),
+                "{row:?}\n{}",
+                r.stdout
+            );
         }
         r.stdout
     };
     let wide = table("120");
     let rows: Vec<&str> = wide.lines().collect();
     assert!(rows[0].starts_with("TRACE ID"), "{wide}");
-    assert!(rows[1].starts_with("tr-7f3a9c1e5b2d4f60a1b2c3d4e5f60718  2026-11-30 10:02:00.250Z     4.50s      6  ERROR"), "{wide}");
+    assert!(
+        rows[1].starts_with(
+            "tr-7f3a9c1e5b2d4f60a1b2c3d4e5f60718  2026-11-30 10:02:00.250Z     4.50s      6  ERROR"
+        ),
+        "{wide}"
+    );
     assert!(rows[1].contains('…'), "{wide}");
     // At 80 columns, two lines a trace: the free text gives way, nothing else.
     let narrow = table("80");
@@ -120,7 +163,15 @@ fn the_tags_layout_lists_traces_without_a_status() {
     }
     ws.declare_result(LIST_SQL, rows);
     let r = run(tracecfg(&ws).args([
-        "traces", "-e", EXPERIMENT, "-w", "wh1", "--session", "s1", "-o", "json",
+        "traces",
+        "-e",
+        EXPERIMENT,
+        "-w",
+        "wh1",
+        "--session",
+        "s1",
+        "-o",
+        "json",
     ]));
     assert_eq!(r.code, 0, "{r}");
     let s = &ws.statements()[0];
@@ -154,19 +205,42 @@ fn bad_input_exits_2_before_any_request() {
 fn print_sql_of_a_table_with_its_layout_makes_no_request() {
     let ws = FakeWorkspace::start();
     let r = run(tracecfg(&ws).args([
-        "traces", "--table", "c.s.p_otel_spans", "--layout", "otel-v2", "--tag", "env=prod",
-        "--print-sql", "-o", "json",
+        "traces",
+        "--table",
+        "c.s.p_otel_spans",
+        "--layout",
+        "otel-v2",
+        "--tag",
+        "env=prod",
+        "--print-sql",
+        "-o",
+        "json",
     ]));
     assert_eq!(r.code, 0, "{r}");
     let v = r.json();
-    assert!(v["sql"].as_str().unwrap().contains("`c`.`s`.`p_otel_annotations`"), "{v}");
+    assert!(
+        v["sql"]
+            .as_str()
+            .unwrap()
+            .contains("`c`.`s`.`p_otel_annotations`"),
+        "{v}"
+    );
     assert!(ws.requests().is_empty());
 }
 
 /// A `--follow` run: jsonl, 1 s interval, stdout and stderr piped.
 fn follow(ws: &FakeWorkspace) -> std::process::Child {
     std_tracecfg(ws)
-        .args(["traces", "-e", EXPERIMENT, "--follow", "--interval", "1s", "-o", "jsonl"])
+        .args([
+            "traces",
+            "-e",
+            EXPERIMENT,
+            "--follow",
+            "--interval",
+            "1s",
+            "-o",
+            "jsonl",
+        ])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -200,12 +274,22 @@ fn follow_polls_only_for_newer_traces_and_prints_each_once() {
     interrupt(&child);
     let status = wait_with_limit(&mut child, Duration::from_secs(20));
     let mut stdout = String::new();
-    child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
     let stderr = read_stderr(&mut child);
     assert_eq!(status.code(), Some(0), "{stderr}");
     let ids: Vec<String> = stdout
         .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap()["trace_id"].as_str().unwrap().to_string())
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["trace_id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
     // Oldest first, as they arrive; none twice.
     assert_eq!(
@@ -220,8 +304,14 @@ fn follow_polls_only_for_newer_traces_and_prints_each_once() {
     );
     let statements = ws.statements();
     assert!(param(&statements[0], "since").is_none());
-    assert_eq!(param(&statements[1], "since").unwrap()["value"], "2026-11-30T10:00:00.250000Z");
-    assert_eq!(param(&statements[2], "since").unwrap()["value"], "2026-11-30T10:01:00.000000Z");
+    assert_eq!(
+        param(&statements[1], "since").unwrap()["value"],
+        "2026-11-30T10:00:00.250000Z"
+    );
+    assert_eq!(
+        param(&statements[2], "since").unwrap()["value"],
+        "2026-11-30T10:01:00.000000Z"
+    );
     assert_eq!(
         stderr.matches("does not auto-stop").count(),
         1,
@@ -247,5 +337,8 @@ fn ctrl_c_during_a_follow_poll_cancels_the_statement() {
     let stderr = read_stderr(&mut child);
     assert_eq!(status.code(), Some(0), "{stderr}");
     assert_eq!(ws.cancels(), [statement_id(1)], "{stderr}");
-    assert_eq!(ws.statement_state(&statement_id(1)).as_deref(), Some("CANCELED"));
+    assert_eq!(
+        ws.statement_state(&statement_id(1)).as_deref(),
+        Some("CANCELED")
+    );
 }
