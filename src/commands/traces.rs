@@ -141,7 +141,7 @@ impl Seen {
                 self.starts.push((start, t.trace_id.clone()));
             }
         }
-        if let Some(from) = self.from_micros() {
+        if let Some(from) = self.window_start() {
             let ids = &mut self.ids;
             self.starts.retain(|(start, id)| {
                 let keep = *start >= from;
@@ -154,13 +154,13 @@ impl Seen {
         fresh
     }
 
-    fn from_micros(&self) -> Option<i64> {
+    fn window_start(&self) -> Option<i64> {
         self.newest.map(|n| n - LATE_ARRIVAL.as_micros() as i64)
     }
 
     /// `--since` of the next poll.
     fn poll_from(&self) -> Option<String> {
-        self.from_micros().map(format_micros_rfc3339)
+        self.window_start().map(format_micros_rfc3339)
     }
 }
 
