@@ -177,8 +177,11 @@ fn aggregate(
     } else {
         format!("\nHAVING {}", having.join("\n  AND "))
     };
+    // The aggregate names its columns apart from the span columns (Spark resolves
+    // `min(start_time)` in HAVING against an output named `start_time` otherwise); the outer
+    // SELECT gives them their documented names.
     let sql = format!(
-        "{prelude}SELECT trace_id,\n  min(start_time) AS start_time,\n  max(end_time) AS end_time,\n  (unix_micros(max(end_time)) - unix_micros(min(start_time))) / 1000.0 AS duration_ms,\n  count(*) AS span_count,\n  {} AS root_span_name,\n  {} AS status,\n  {} AS user,\n  {} AS session\nFROM {from}{}\nGROUP BY trace_id{having}\nORDER BY min(start_time) DESC, trace_id\nLIMIT {}",
+        "{prelude}SELECT trace_id, trace_start AS start_time, trace_end AS end_time, duration_ms, span_count, root_span_name, status, user, session\nFROM (\n  SELECT trace_id,\n  min(start_time) AS trace_start,\n  max(end_time) AS trace_end,\n  (unix_micros(max(end_time)) - unix_micros(min(start_time))) / 1000.0 AS duration_ms,\n  count(*) AS span_count,\n  {} AS root_span_name,\n  {} AS status,\n  {} AS user,\n  {} AS session\n  FROM {from}{}\n  GROUP BY trace_id{having}\n) AS traces\nORDER BY trace_start DESC, trace_id\nLIMIT {}",
         a.root_span_name,
         a.status,
         a.user,
