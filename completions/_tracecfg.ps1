@@ -40,6 +40,8 @@ Register-ArgumentCompleter -Native -CommandName 'tracecfg' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show an experiment''s trace storage configuration')
             [CompletionResult]::new('unset', 'unset', [CompletionResultType]::ParameterValue, 'Remove the trace destination tags from an experiment')
             [CompletionResult]::new('query', 'query', [CompletionResultType]::ParameterValue, 'Query an experiment''s traces on a SQL warehouse')
+            [CompletionResult]::new('traces', 'traces', [CompletionResultType]::ParameterValue, 'List traces: one row per trace, newest first (--follow prints new ones as they arrive)')
+            [CompletionResult]::new('trace', 'trace', [CompletionResultType]::ParameterValue, 'Show one trace''s spans as a tree with a timing waterfall')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the whole trace setup and say what is wrong')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
@@ -174,6 +176,70 @@ Register-ArgumentCompleter -Native -CommandName 'tracecfg' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'tracecfg;traces' {
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]')
+            [CompletionResult]::new('--experiment', '--experiment', [CompletionResultType]::ParameterName, 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]')
+            [CompletionResult]::new('--experiment-id', '--experiment-id', [CompletionResultType]::ParameterName, 'Id of the experiment [env: MLFLOW_EXPERIMENT_ID]')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Read this table instead of the experiment''s trace tables')
+            [CompletionResult]::new('--layout', '--layout', [CompletionResultType]::ParameterName, 'How to read the table [default: as for query]')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'SQL warehouse id [env: DATABRICKS_WAREHOUSE_ID]')
+            [CompletionResult]::new('--warehouse', '--warehouse', [CompletionResultType]::ParameterName, 'SQL warehouse id [env: DATABRICKS_WAREHOUSE_ID]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Cancel a statement that has not finished within this time, such as 5m')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Only traces of this user (as for query)')
+            [CompletionResult]::new('--session', '--session', [CompletionResultType]::ParameterName, 'Only traces of this session (as for query)')
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Only traces with this MLflow trace tag; repeatable, all must match')
+            [CompletionResult]::new('--attribute', '--attribute', [CompletionResultType]::ParameterName, 'Only traces with a span whose attribute KEY is VALUE (OpenTelemetry layouts); repeatable')
+            [CompletionResult]::new('--span-type', '--span-type', [CompletionResultType]::ParameterName, 'Only traces with a span of this type, such as LLM or TOOL')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Only traces with a span of this name')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only traces that started at or after this: a duration back (30m, 24h, 7d) or an RFC 3339 time')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only traces that started before this: a duration back or an RFC 3339 time')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many traces (per poll with --follow)')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between polls with --follow, such as 30s [default: 10s]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: text; for query, text on a terminal and json otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: text; for query, text on a terminal and json otherwise]')
+            [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]')
+            [CompletionResult]::new('--retry-timeout', '--retry-timeout', [CompletionResultType]::ParameterName, 'Total time allowed for retries of one request [default: 5m]')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC')
+            [CompletionResult]::new('--print-sql', '--print-sql', [CompletionResultType]::ParameterName, 'Print the statement and its parameters; do not run it')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Keep polling and print new traces as they arrive, until Ctrl-C')
+            [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Keep polling and print new traces as they arrive, until Ctrl-C')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Log each request (method, path, status, time) to stderr; never headers or secrets')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no notes, no progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no notes, no progress')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tracecfg;trace' {
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]')
+            [CompletionResult]::new('--experiment', '--experiment', [CompletionResultType]::ParameterName, 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]')
+            [CompletionResult]::new('--experiment-id', '--experiment-id', [CompletionResultType]::ParameterName, 'Id of the experiment [env: MLFLOW_EXPERIMENT_ID]')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Read this table instead of the experiment''s trace tables')
+            [CompletionResult]::new('--layout', '--layout', [CompletionResultType]::ParameterName, 'How to read the table [default: as for query]')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'SQL warehouse id [env: DATABRICKS_WAREHOUSE_ID]')
+            [CompletionResult]::new('--warehouse', '--warehouse', [CompletionResultType]::ParameterName, 'SQL warehouse id [env: DATABRICKS_WAREHOUSE_ID]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Cancel a statement that has not finished within this time, such as 5m')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: text; for query, text on a terminal and json otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: text; for query, text on a terminal and json otherwise]')
+            [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]')
+            [CompletionResult]::new('--retry-timeout', '--retry-timeout', [CompletionResultType]::ParameterName, 'Total time allowed for retries of one request [default: 5m]')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC')
+            [CompletionResult]::new('--print-sql', '--print-sql', [CompletionResultType]::ParameterName, 'Print the statement and its parameters; do not run it')
+            [CompletionResult]::new('--inputs', '--inputs', [CompletionResultType]::ParameterName, 'Show each span''s inputs (pretty JSON, truncated; -o json shows all)')
+            [CompletionResult]::new('--outputs', '--outputs', [CompletionResultType]::ParameterName, 'Show each span''s outputs (pretty JSON, truncated; -o json shows all)')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Log each request (method, path, status, time) to stderr; never headers or secrets')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no notes, no progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no notes, no progress')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'tracecfg;doctor' {
             [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]')
             [CompletionResult]::new('--experiment', '--experiment', [CompletionResultType]::ParameterName, 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]')
@@ -231,6 +297,8 @@ Register-ArgumentCompleter -Native -CommandName 'tracecfg' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show an experiment''s trace storage configuration')
             [CompletionResult]::new('unset', 'unset', [CompletionResultType]::ParameterValue, 'Remove the trace destination tags from an experiment')
             [CompletionResult]::new('query', 'query', [CompletionResultType]::ParameterValue, 'Query an experiment''s traces on a SQL warehouse')
+            [CompletionResult]::new('traces', 'traces', [CompletionResultType]::ParameterValue, 'List traces: one row per trace, newest first (--follow prints new ones as they arrive)')
+            [CompletionResult]::new('trace', 'trace', [CompletionResultType]::ParameterValue, 'Show one trace''s spans as a tree with a timing waterfall')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the whole trace setup and say what is wrong')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
@@ -250,6 +318,12 @@ Register-ArgumentCompleter -Native -CommandName 'tracecfg' -ScriptBlock {
             break
         }
         'tracecfg;help;query' {
+            break
+        }
+        'tracecfg;help;traces' {
+            break
+        }
+        'tracecfg;help;trace' {
             break
         }
         'tracecfg;help;doctor' {

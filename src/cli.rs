@@ -96,6 +96,23 @@ Rows go to stdout as a table on a terminal and as JSON otherwise; progress goes 
         after_help = "Examples:\n  tracecfg query -e /Shared/agent_eval --user user123\n  tracecfg query --table main.agents.agent_traces --since 24h --span-type LLM -o csv > llm.csv\n  tracecfg query --sql 'SELECT count(*) AS n FROM IDENTIFIER(:table)' -o json    # in CI, with tracecfg.toml"
     )]
     Query(Box<QueryArgs>),
+    /// List traces: one row per trace, newest first (--follow prints new ones as they arrive)
+    #[command(
+        long_about = "List the experiment's traces, one row per trace, newest first: id, start, duration, span count, \
+status, root span, user and session. One statement aggregates the spans on the SQL warehouse. The filters are those \
+of 'query'; --since/--until select traces by their start, --limit counts traces.\n\n\
+--follow polls for traces newer than the last one seen and prints each once; Ctrl-C ends it.",
+        after_help = "Examples:\n  tracecfg traces -e /Shared/agent_eval --since 24h\n  tracecfg traces -e /Shared/agent_eval --user user123 -o json\n  tracecfg traces -e /Shared/agent_eval --follow --interval 30s"
+    )]
+    Traces(Box<TracesArgs>),
+    /// Show one trace's spans as a tree with a timing waterfall
+    #[command(
+        long_about = "Show the spans of one trace as a tree (children under their parent, siblings by start time), \
+each with its span type, duration and a bar on the trace's time axis; failed spans are marked. \
+-o json gives the nested tree with every field. A trace id that does not exist exits 3.",
+        after_help = "Examples:\n  tracecfg trace -e /Shared/agent_eval tr-0123456789abcdef\n  tracecfg trace -e /Shared/agent_eval tr-0123456789abcdef --inputs --outputs\n  tracecfg trace --table main.agents.agent_traces tr-0123456789abcdef -o json"
+    )]
+    Trace(Box<TraceArgs>),
     /// Check the whole trace setup and say what is wrong
     #[command(
         long_about = "Check, in order: the configuration sources, that the host answers, that the credential works, \
@@ -274,6 +291,84 @@ pub struct QueryArgs {
     /// How to read the table [default: the native location's tables when the experiment has one, else the tag destination; for --table, told from its columns]
     #[arg(long, value_enum)]
     pub layout: Option<LayoutChoice>,
+}
+
+/// Where traces are read from and how, for `traces` and `trace` (as for `query`).
+#[derive(Debug, Clone, Args)]
+pub struct TraceSourceArgs {
+    #[command(flatten)]
+    pub experiment: ExperimentArgs,
+    /// Read this table instead of the experiment's trace tables
+    #[arg(long, value_name = "CATALOG.SCHEMA.TABLE", conflicts_with_all = ["experiment", "experiment_id"])]
+    pub table: Option<String>,
+    /// How to read the table [default: as for query]
+    #[arg(long, value_enum)]
+    pub layout: Option<LayoutChoice>,
+    /// SQL warehouse id [env: DATABRICKS_WAREHOUSE_ID]
+    #[arg(short = 'w', long, value_name = "ID")]
+    pub warehouse: Option<String>,
+    /// Cancel a statement that has not finished within this time, such as 5m
+    #[arg(long, value_name = "DURATION", value_parser = duration_arg)]
+    pub timeout: Option<Duration>,
+    /// Show times in the local time zone instead of UTC
+    #[arg(long)]
+    pub local: bool,
+    /// Print the statement and its parameters; do not run it
+    #[arg(long)]
+    pub print_sql: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TracesArgs {
+    #[command(flatten)]
+    pub source: TraceSourceArgs,
+    /// Only traces of this user (as for query)
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Only traces of this session (as for query)
+    #[arg(long)]
+    pub session: Option<String>,
+    /// Only traces with this MLflow trace tag; repeatable, all must match
+    #[arg(long = "tag", value_name = "KEY=VALUE")]
+    pub tags: Vec<String>,
+    /// Only traces with a span whose attribute KEY is VALUE (OpenTelemetry layouts); repeatable
+    #[arg(long = "attribute", value_name = "KEY=VALUE")]
+    pub attributes: Vec<String>,
+    /// Only traces with a span of this type, such as LLM or TOOL
+    #[arg(long, value_name = "TYPE")]
+    pub span_type: Option<String>,
+    /// Only traces with a span of this name
+    #[arg(long, value_name = "SPAN_NAME")]
+    pub name: Option<String>,
+    /// Only traces that started at or after this: a duration back (30m, 24h, 7d) or an RFC 3339 time
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Only traces that started before this: a duration back or an RFC 3339 time
+    #[arg(long, value_name = "WHEN", conflicts_with = "follow")]
+    pub until: Option<String>,
+    /// At most this many traces (per poll with --follow)
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub limit: u64,
+    /// Keep polling and print new traces as they arrive, until Ctrl-C
+    #[arg(short = 'f', long)]
+    pub follow: bool,
+    /// Time between polls with --follow, such as 30s [default: 10s]
+    #[arg(long, value_name = "DURATION", value_parser = duration_arg, requires = "follow")]
+    pub interval: Option<Duration>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TraceArgs {
+    /// The trace id, as `traces` lists it
+    pub trace_id: String,
+    #[command(flatten)]
+    pub source: TraceSourceArgs,
+    /// Show each span's inputs (pretty JSON, truncated; -o json shows all)
+    #[arg(long)]
+    pub inputs: bool,
+    /// Show each span's outputs (pretty JSON, truncated; -o json shows all)
+    #[arg(long)]
+    pub outputs: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -101,41 +101,8 @@ pub fn is_rfc3339(text: &str) -> bool {
 /// `time.Parse` reads the space-separated forms databricks-sdk-go accepts from the CLI
 /// ([GO] `config/cli_token_source.go` `parseExpiry`).
 pub fn parse_timestamp(text: &str) -> Option<SystemTime> {
-    let with_zone = match text.get(19..) {
-        Some(rest) if !rest.ends_with(['Z', 'z']) && !rest.contains(['+', '-']) => {
-            format!("{text}Z")
-        }
-        _ => text.to_string(),
-    };
-    if !is_rfc3339(&with_zone) {
-        return None;
-    }
-    let number = |r: std::ops::Range<usize>| with_zone[r].parse::<i64>().ok();
-    let days = days_from_civil(number(0..4)?, number(5..7)?, number(8..10)?);
-    let mut secs = days * 86_400 + number(11..13)? * 3600 + number(14..16)? * 60 + number(17..19)?;
-    let rest = with_zone[19..].trim_start_matches(|c: char| c == '.' || c.is_ascii_digit());
-    let fraction = &with_zone[19..with_zone.len() - rest.len()];
-    if let [sign @ (b'+' | b'-'), ..] = rest.as_bytes() {
-        let offset = rest[1..3].parse::<i64>().ok()? * 3600 + rest[4..6].parse::<i64>().ok()? * 60;
-        secs -= if *sign == b'+' { offset } else { -offset };
-    }
-    let nanos = fraction
-        .strip_prefix('.')
-        .map(|f| format!("{f:0<9}")[..9].parse::<u32>().unwrap_or(0))
-        .unwrap_or(0);
-    let secs = u64::try_from(secs).ok()?;
-    UNIX_EPOCH.checked_add(Duration::new(secs, nanos))
-}
-
-/// A calendar date to days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    let micros = u64::try_from(parse_timestamp_micros(text)?).ok()?;
+    UNIX_EPOCH.checked_add(Duration::from_micros(micros))
 }
 
 /// A point in time as `YYYY-MM-DDTHH:MM:SSZ` (UTC).
@@ -152,6 +119,103 @@ pub fn format_rfc3339(at: SystemTime) -> String {
         rem % 3600 / 60,
         rem % 60
     )
+}
+
+/// Microseconds since the epoch of a timestamp as the Statement Execution API renders one
+/// (`2026-11-30T10:00:00.123Z`, `…123456+00:00`, or without a zone: UTC).
+pub fn parse_timestamp_micros(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    let n = |r: std::ops::Range<usize>| -> Option<i64> {
+        let part = text.get(r)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b' ') {
+        return None;
+    }
+    let days = days_from_civil(n(0..4)?, n(5..7)?, n(8..10)?);
+    let mut micros = (days * 86400 + n(11..13)? * 3600 + n(14..16)? * 60 + n(17..19)?) * 1_000_000;
+    let mut rest = &text[19..];
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        let padded = format!("{:0<6}", &fraction[..digits.min(6)]);
+        micros += padded.parse::<i64>().ok()?;
+        rest = &fraction[digits..];
+    }
+    let offset = match rest.as_bytes() {
+        [] | [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let at = text.len() - 6;
+            let minutes = n(at + 1..at + 3)? * 60 + n(at + 4..at + 6)?;
+            if *sign == b'+' {
+                minutes
+            } else {
+                -minutes
+            }
+        }
+        _ => return None,
+    };
+    Some(micros - offset * 60_000_000)
+}
+
+/// `2026-11-30T10:00:00.123456Z`: exact to the microsecond, for SQL parameters.
+pub fn format_micros_rfc3339(micros: i64) -> String {
+    let (date, time) = split_micros(micros, 0);
+    format!("{date}T{time}{:06}Z", micros.rem_euclid(1_000_000))
+}
+
+/// `2026-11-30 10:00:00.123Z` (UTC), or with `offset_seconds` east of UTC
+/// `2026-11-30 11:00:00.123+01:00`: compact, to the millisecond, never ambiguous.
+pub fn format_compact(micros: i64, offset_seconds: i64) -> String {
+    let (date, time) = split_micros(micros, offset_seconds);
+    let millis = micros.rem_euclid(1_000_000) / 1000;
+    let zone = if offset_seconds == 0 {
+        "Z".to_string()
+    } else {
+        let sign = if offset_seconds < 0 { '-' } else { '+' };
+        let m = offset_seconds.abs() / 60;
+        format!("{sign}{:02}:{:02}", m / 60, m % 60)
+    };
+    format!("{date} {time}{millis:03}{zone}")
+}
+
+/// (`YYYY-MM-DD`, `HH:MM:SS.`) of a point shifted by `offset_seconds`.
+fn split_micros(micros: i64, offset_seconds: i64) -> (String, String) {
+    let secs = micros.div_euclid(1_000_000) + offset_seconds;
+    let (days, rem) = (secs.div_euclid(86400), secs.rem_euclid(86400));
+    let (year, month, day) = civil_from_days(days);
+    (
+        format!("{year:04}-{month:02}-{day:02}"),
+        format!("{:02}:{:02}:{:02}.", rem / 3600, rem % 3600 / 60, rem % 60),
+    )
+}
+
+/// The local time zone's offset from UTC at that point, in seconds (0 when it cannot be told).
+pub fn local_offset_seconds(micros: i64) -> i64 {
+    #[cfg(unix)]
+    {
+        let t: libc::time_t = micros.div_euclid(1_000_000) as libc::time_t;
+        // SAFETY: localtime_r writes only into `tm`, which lives on this stack frame; a zeroed
+        // `tm` is a valid value of the plain C struct.
+        let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+        let converted = unsafe { libc::localtime_r(&t, &mut tm) };
+        if !converted.is_null() {
+            return tm.tm_gmtoff as i64;
+        }
+    }
+    let _ = micros;
+    0
+}
+
+/// A calendar date to days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// Days since 1970-01-01 to a calendar date (Howard Hinnant's `civil_from_days`).
@@ -193,6 +257,35 @@ mod tests {
         );
         assert_eq!(at("March 20, 2024"), None);
         assert_eq!(at(""), None);
+    }
+
+    #[test]
+    fn result_timestamps_round_trip() {
+        let at = parse_timestamp_micros("2026-11-30T10:00:00.123Z").unwrap();
+        assert_eq!(format_compact(at, 0), "2026-11-30 10:00:00.123Z");
+        assert_eq!(format_compact(at, 3600), "2026-11-30 11:00:00.123+01:00");
+        assert_eq!(format_compact(at, -5400), "2026-11-30 08:30:00.123-01:30");
+        assert_eq!(format_micros_rfc3339(at), "2026-11-30T10:00:00.123000Z");
+        assert_eq!(
+            parse_timestamp_micros("2026-11-30T11:00:00.123456+01:00"),
+            Some(at + 456)
+        );
+        assert_eq!(
+            parse_timestamp_micros("1970-01-01 00:00:01"),
+            Some(1_000_000)
+        );
+        assert_eq!(
+            format_compact(parse_timestamp_micros("1969-12-31T23:59:59.5Z").unwrap(), 0),
+            "1969-12-31 23:59:59.500Z"
+        );
+        for bad in [
+            "",
+            "2026-11-30",
+            "2026-11-30T10:00:00+0100",
+            "x026-11-30T10:00:00Z",
+        ] {
+            assert_eq!(parse_timestamp_micros(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -7,6 +7,8 @@ pub mod generate;
 pub mod query;
 pub mod set;
 pub mod show;
+pub mod trace;
+pub mod traces;
 pub mod unset;
 
 use std::sync::OnceLock;
@@ -117,6 +119,8 @@ pub async fn dispatch(ctx: &Context, command: &Command) -> Result<ExitCode> {
         Command::Show(args) => show::run(ctx, args).await,
         Command::Unset(args) => unset::run(ctx, args).await,
         Command::Query(args) => query::run(ctx, args).await,
+        Command::Traces(args) => traces::run(ctx, args).await,
+        Command::Trace(args) => trace::run(ctx, args).await,
         Command::Doctor(args) => doctor::run(ctx, args).await,
         Command::Completions { shell } => generate::completions(*shell),
         Command::Man => generate::man_page(),

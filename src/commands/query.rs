@@ -33,7 +33,7 @@ pub struct PrintedStatement {
 }
 
 /// Where the rows come from, known before connecting.
-enum TableSource {
+pub(crate) enum TableSource {
     Flag(Destination),
     Experiment(ExperimentRef),
     /// Raw SQL that does not use `:table`.
@@ -133,9 +133,22 @@ async fn run_interruptible(
     format: OutputFormat,
     timeout: Option<Duration>,
 ) -> Result<sql_exec::RunSummary> {
+    let mut sink = output::rows::sink_for(format);
+    run_interruptible_into(client, statement, options, sink.as_mut(), timeout).await
+}
+
+/// [`run_interruptible`] into any row sink; the progress line is cleared before the sink
+/// writes anything.
+pub(crate) async fn run_interruptible_into(
+    client: &Client,
+    statement: &Statement,
+    options: &RunOptions<'_>,
+    sink: &mut dyn output::rows::RowSink,
+    timeout: Option<Duration>,
+) -> Result<sql_exec::RunSummary> {
     let running = RunningStatement::default();
     let spinner = Spinner::start("running query");
-    let mut sink = output::rows::sink_for(format);
+    let mut sink = output::progress::ClearBeforeOutput::new(sink, &spinner);
     let deadline = async {
         match timeout {
             Some(t) => tokio::time::sleep(t).await,
@@ -143,7 +156,7 @@ async fn run_interruptible(
         }
     };
     let stopped = tokio::select! {
-        result = sql_exec::run(client, statement, options, &running, sink.as_mut(), &spinner) => return result,
+        result = sql_exec::run(client, statement, options, &running, &mut sink, &spinner) => return result,
         _ = interrupted() => CliError::new(ExitCode::Interrupted, "interrupted"),
         _ = deadline => CliError::new(
             ExitCode::Sql,
@@ -155,7 +168,7 @@ async fn run_interruptible(
     Err(stopped.into())
 }
 
-async fn interrupted() {
+pub(crate) async fn interrupted() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
@@ -259,40 +272,22 @@ fn reject_duplicate_params(params: &[Parameter]) -> Result<(), CliError> {
 }
 
 fn filters(args: &QueryArgs) -> Result<Filters, CliError> {
-    let now = SystemTime::now();
-    let bound = |flag: &str, value: &Option<String>| {
-        value
-            .as_deref()
-            .map(|v| {
-                crate::time::parse_time_bound(v, now)
-                    .map_err(|why| CliError::usage(format!("{flag} {why}")))
-            })
-            .transpose()
-    };
-    Ok(Filters {
-        user: args.user.clone(),
-        session: args.session.clone(),
-        tags: args
-            .tags
-            .iter()
-            .map(|t| trace_query::parse_tag(t))
-            .collect::<Result<_, _>>()?,
-        attributes: args
-            .attributes
-            .iter()
-            .map(|t| trace_query::parse_attribute(t))
-            .collect::<Result<_, _>>()?,
-        span_type: args.span_type.clone(),
-        name: args.name.clone(),
-        since: bound("--since", &args.since)?,
-        until: bound("--until", &args.until)?,
-        limit: args.limit,
-        columns: args
-            .columns
-            .as_deref()
-            .map(trace_query::parse_columns)
-            .transpose()?,
-    })
+    let columns = args
+        .columns
+        .as_deref()
+        .map(trace_query::parse_columns)
+        .transpose()?;
+    trace_query::FilterFlags {
+        user: &args.user,
+        session: &args.session,
+        tags: &args.tags,
+        attributes: &args.attributes,
+        span_type: &args.span_type,
+        name: &args.name,
+        since: &args.since,
+        until: &args.until,
+    }
+    .parse(SystemTime::now(), args.limit, columns)
 }
 
 fn table_source(
@@ -357,7 +352,11 @@ async fn build_statement(
 }
 
 /// Whether the tables for `source` can be known without a request.
-fn needs_lookup(source: &TableSource, layout: Option<LayoutChoice>, detect: bool) -> bool {
+pub(crate) fn needs_lookup(
+    source: &TableSource,
+    layout: Option<LayoutChoice>,
+    detect: bool,
+) -> bool {
     match source {
         TableSource::NotNeeded => false,
         TableSource::Experiment(_) => true,
@@ -366,7 +365,7 @@ fn needs_lookup(source: &TableSource, layout: Option<LayoutChoice>, detect: bool
 }
 
 /// The tables to query. `detect`: tell the layout of a `--table` from its columns.
-async fn resolve_tables(
+pub(crate) async fn resolve_tables(
     client: Option<&Client>,
     source: &TableSource,
     layout: Option<LayoutChoice>,

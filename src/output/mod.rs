@@ -1,10 +1,14 @@
 //! The one place that writes to stdout and stderr. Commands return data; this module renders
 //! it as text or JSON, and a closed pipe (`| head`) ends the program quietly.
 
+pub mod collect;
 pub mod log;
 pub mod progress;
 pub mod rows;
 pub mod text;
+pub mod times;
+pub mod trace_list;
+pub mod waterfall;
 
 use std::fmt;
 use std::io::{self, IsTerminal, Write};

@@ -11,11 +11,13 @@
 
 mod otel;
 mod tags;
+mod traces;
 
 use crate::api::statements::Parameter;
 use crate::error::CliError;
 
 pub use otel::OtelVersion;
+pub use traces::{build_list, build_spans};
 
 /// `--layout`: which kind of table the query reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -87,6 +89,58 @@ pub const DEFAULT_COLUMNS: [&str; 7] = [
     "inputs",
     "outputs",
 ];
+
+/// The trace filters as typed on the command line (`query` and `traces` take the same).
+pub struct FilterFlags<'a> {
+    pub user: &'a Option<String>,
+    pub session: &'a Option<String>,
+    pub tags: &'a [String],
+    pub attributes: &'a [String],
+    pub span_type: &'a Option<String>,
+    pub name: &'a Option<String>,
+    pub since: &'a Option<String>,
+    pub until: &'a Option<String>,
+}
+
+impl FilterFlags<'_> {
+    /// Checks and parses the flags; `--since`/`--until` durations count back from `now`.
+    pub fn parse(
+        &self,
+        now: std::time::SystemTime,
+        limit: u64,
+        columns: Option<Vec<String>>,
+    ) -> Result<Filters, CliError> {
+        let bound = |flag: &str, value: &Option<String>| {
+            value
+                .as_deref()
+                .map(|v| {
+                    crate::time::parse_time_bound(v, now)
+                        .map_err(|why| CliError::usage(format!("{flag} {why}")))
+                })
+                .transpose()
+        };
+        Ok(Filters {
+            user: self.user.clone(),
+            session: self.session.clone(),
+            tags: self
+                .tags
+                .iter()
+                .map(|t| parse_tag(t))
+                .collect::<Result<_, _>>()?,
+            attributes: self
+                .attributes
+                .iter()
+                .map(|t| parse_attribute(t))
+                .collect::<Result<_, _>>()?,
+            span_type: self.span_type.clone(),
+            name: self.name.clone(),
+            since: bound("--since", self.since)?,
+            until: bound("--until", self.until)?,
+            limit,
+            columns,
+        })
+    }
+}
 
 /// Parses `--tag KEY=VALUE` / `--attribute KEY=VALUE`.
 pub fn parse_key_value(flag: &str, text: &str) -> Result<(String, String), CliError> {

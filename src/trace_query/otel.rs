@@ -27,14 +27,14 @@ pub enum OtelVersion {
     V2,
 }
 
-const ROOT_SPAN: &str = "coalesce(parent_span_id, '') = ''";
+pub(super) const ROOT_SPAN: &str = "coalesce(parent_span_id, '') = ''";
 
 /// Writes one statement for one layout.
-struct Writer<'a> {
-    version: OtelVersion,
-    spans: &'a str,
+pub(super) struct Writer<'a> {
+    pub(super) version: OtelVersion,
+    pub(super) spans: &'a str,
     trace_info: Option<&'a str>,
-    b: Binder,
+    pub(super) b: Binder,
 }
 
 pub fn build(
@@ -43,12 +43,7 @@ pub fn build(
     trace_info: Option<&str>,
     f: &Filters,
 ) -> Result<Statement, CliError> {
-    let mut w = Writer {
-        version,
-        spans,
-        trace_info,
-        b: Binder::default(),
-    };
+    let mut w = Writer::new(version, spans, trace_info);
     let mut conditions = w.trace_selections(f)?;
     if let Some(span_type) = &f.span_type {
         let marker = w.b.bind("span_type", span_type, None);
@@ -59,14 +54,9 @@ pub fn build(
         conditions.push(format!("span_name = {marker}"));
     }
     let window = w.window(f, false);
-    let scan_filter = if window.is_empty() {
-        String::new()
-    } else {
-        format!("\n  WHERE {}", window.join("\n    AND "))
-    };
     let sql = format!(
-        "WITH spans AS (\n  SELECT {}\n  FROM {spans}{scan_filter}\n)\nSELECT {}\nFROM spans{}\nORDER BY start_time DESC\nLIMIT {}",
-        w.projection(),
+        "{}\nSELECT {}\nFROM spans{}\nORDER BY start_time DESC\nLIMIT {}",
+        w.spans_cte(&window),
         select_list(&f.columns),
         where_clause(&conditions),
         f.limit
@@ -77,9 +67,33 @@ pub fn build(
     })
 }
 
-impl Writer<'_> {
+impl<'a> Writer<'a> {
+    pub(super) fn new(version: OtelVersion, spans: &'a str, trace_info: Option<&'a str>) -> Self {
+        Writer {
+            version,
+            spans,
+            trace_info,
+            b: Binder::default(),
+        }
+    }
+
+    /// `WITH spans AS (…)`: the spans table under the common column names, scanned with
+    /// `scan` (conditions on the table's own columns, such as the time window).
+    pub(super) fn spans_cte(&self, scan: &[String]) -> String {
+        let scan_filter = if scan.is_empty() {
+            String::new()
+        } else {
+            format!("\n  WHERE {}", scan.join("\n    AND "))
+        };
+        format!(
+            "WITH spans AS (\n  SELECT {}\n  FROM {}{scan_filter}\n)",
+            self.projection(),
+            self.spans
+        )
+    }
+
     /// The columns every layout returns under the same names.
-    fn projection(&self) -> String {
+    pub(super) fn projection(&self) -> String {
         let (span_type, start_time) = match self.version {
             OtelVersion::V2 => (self.attribute("mlflow.spanType"), "time".to_string()),
             OtelVersion::V1 => (
@@ -104,7 +118,7 @@ impl Writer<'_> {
     }
 
     /// A span attribute whose key is a constant of this module (never user input).
-    fn attribute(&self, key: &'static str) -> String {
+    pub(super) fn attribute(&self, key: &'static str) -> String {
         debug_assert!(!key.contains('\''));
         match self.version {
             OtelVersion::V2 => format!("attributes:['{key}']::string"),
@@ -127,7 +141,7 @@ impl Writer<'_> {
 
     /// Conditions on the span start. `slack` widens the window by a day on each side (for
     /// the trace selections: a trace's root span may start before `--since`).
-    fn window(&mut self, f: &Filters, slack: bool) -> Vec<String> {
+    pub(super) fn window(&mut self, f: &Filters, slack: bool) -> Vec<String> {
         let mut conditions = Vec::new();
         if let Some(since) = &f.since {
             let t = self.b.bind("since", since, Some("TIMESTAMP"));
@@ -166,7 +180,7 @@ impl Writer<'_> {
     }
 
     /// One `trace_id IN (…)` per trace-level filter.
-    fn trace_selections(&mut self, f: &Filters) -> Result<Vec<String>, CliError> {
+    pub(super) fn trace_selections(&mut self, f: &Filters) -> Result<Vec<String>, CliError> {
         let mut selections = Vec::new();
         if let Some(user) = &f.user {
             selections.push(self.by_metadata(
@@ -334,7 +348,7 @@ fn variant_path(key: &str) -> String {
 }
 
 /// A V1 value that older clients JSON-encoded (`"LLM"`), decoded; a plain value as it is.
-fn json_decoded(expr: &str) -> String {
+pub(super) fn json_decoded(expr: &str) -> String {
     format!(
         "CASE WHEN {expr} LIKE '\"%\"' THEN get_json_object(concat('[', {expr}, ']'), '$[0]') ELSE {expr} END"
     )

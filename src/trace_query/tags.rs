@@ -5,27 +5,9 @@ use super::{select_list, where_clause, Binder, Filters, Statement};
 use crate::error::CliError;
 
 pub fn build(table: &str, f: &Filters) -> Result<Statement, CliError> {
-    if !f.attributes.is_empty() {
-        return Err(CliError::usage(
-            "--attribute needs an OpenTelemetry spans table (--layout otel); the tags layout has no span attributes: use --tag",
-        ));
-    }
+    refuse_attributes(f)?;
     let mut b = Binder::default();
-    let mut conditions = Vec::new();
-    if let Some(user) = &f.user {
-        conditions.push(format!("tags['user_id'] = {}", b.bind("user", user, None)));
-    }
-    if let Some(session) = &f.session {
-        conditions.push(format!(
-            "tags['session_id'] = {}",
-            b.bind("session", session, None)
-        ));
-    }
-    for (i, (key, value)) in f.tags.iter().enumerate() {
-        let key = b.bind(&format!("tag_key_{i}"), key, None);
-        let value = b.bind(&format!("tag_value_{i}"), value, None);
-        conditions.push(format!("tags[{key}] = {value}"));
-    }
+    let mut conditions = trace_conditions(&mut b, f);
     if let Some(span_type) = &f.span_type {
         conditions.push(format!(
             "span_type = {}",
@@ -57,4 +39,36 @@ pub fn build(table: &str, f: &Filters) -> Result<Statement, CliError> {
         sql,
         parameters: b.parameters,
     })
+}
+
+/// `--attribute` needs span attributes, which this layout does not have.
+pub(super) fn refuse_attributes(f: &Filters) -> Result<(), CliError> {
+    if f.attributes.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::usage(
+            "--attribute needs an OpenTelemetry spans table (--layout otel); the tags layout has no span attributes: use --tag",
+        ))
+    }
+}
+
+/// The trace-level filters (`--user`, `--session`, each `--tag`): every row carries its
+/// trace's tags, so each is a condition on rows that selects whole traces.
+pub(super) fn trace_conditions(b: &mut Binder, f: &Filters) -> Vec<String> {
+    let mut conditions = Vec::new();
+    if let Some(user) = &f.user {
+        conditions.push(format!("tags['user_id'] = {}", b.bind("user", user, None)));
+    }
+    if let Some(session) = &f.session {
+        conditions.push(format!(
+            "tags['session_id'] = {}",
+            b.bind("session", session, None)
+        ));
+    }
+    for (i, (key, value)) in f.tags.iter().enumerate() {
+        let key = b.bind(&format!("tag_key_{i}"), key, None);
+        let value = b.bind(&format!("tag_value_{i}"), value, None);
+        conditions.push(format!("tags[{key}] = {value}"));
+    }
+    conditions
 }

@@ -29,3 +29,5 @@ mod secrets;
 mod set;
 mod show_unset;
 mod spark_engine;
+mod trace_view;
+mod traces;

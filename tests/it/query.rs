@@ -90,7 +90,7 @@ fn trace_ids(rows: &Value) -> Vec<String> {
 }
 
 /// GETs of a statement's status (not of its result chunks).
-fn status_polls(ws: &FakeWorkspace) -> Vec<Recorded> {
+pub(crate) fn status_polls(ws: &FakeWorkspace) -> Vec<Recorded> {
     ws.requests_to("GET", &format!("{STATEMENTS}/"))
         .into_iter()
         .filter(|r| !r.path.contains("/result/"))
@@ -961,7 +961,10 @@ fn timeout_cancels_the_statement_and_exits_6() {
 }
 
 /// Waits for the child, killing it after `limit`.
-fn wait_with_limit(child: &mut std::process::Child, limit: Duration) -> std::process::ExitStatus {
+pub(crate) fn wait_with_limit(
+    child: &mut std::process::Child,
+    limit: Duration,
+) -> std::process::ExitStatus {
     let deadline = Instant::now() + limit;
     loop {
         if let Some(status) = child.try_wait().unwrap() {
@@ -975,7 +978,7 @@ fn wait_with_limit(child: &mut std::process::Child, limit: Duration) -> std::pro
     }
 }
 
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+pub(crate) fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while !done() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");

@@ -98,3 +98,126 @@ pub fn sorted_pairs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     owned.sort();
     owned
 }
+
+/// [`EXPERIMENT`] linked to the V2 native location `c.s.p` (tables `c.s.p_otel_*`), with the
+/// running default warehouse [`WAREHOUSE`]: what `traces` and `trace` read.
+pub fn native_workspace() -> FakeWorkspace {
+    let ws = FakeWorkspace::start();
+    let id = ws.add_experiment(EXPERIMENT, &[]);
+    ws.link_trace_location(&id, "c", "s", "p");
+    ws.add_warehouse(WAREHOUSE, "Starter Warehouse", "RUNNING");
+    ws.set_default_warehouse(WAREHOUSE);
+    ws
+}
+
+/// The columns of the `traces` statement, as the warehouse types them.
+pub const TRACE_LIST_COLUMNS: [(&str, &str); 9] = [
+    ("trace_id", "STRING"),
+    ("start_time", "TIMESTAMP"),
+    ("end_time", "TIMESTAMP"),
+    ("duration_ms", "DECIMAL(24,3)"),
+    ("span_count", "LONG"),
+    ("root_span_name", "STRING"),
+    ("status", "STRING"),
+    ("user", "STRING"),
+    ("session", "STRING"),
+];
+
+/// A trace-list row: id, start, end, duration, spans, root, status, user, session.
+pub type TraceListRow<'a> = [Option<&'a str>; 9];
+
+pub fn trace_list(rows: &[TraceListRow]) -> StatementResult {
+    let rows: Vec<&[Option<&str>]> = rows.iter().map(|r| &r[..]).collect();
+    StatementResult::table(&TRACE_LIST_COLUMNS, &rows)
+}
+
+/// Three traces, newest first, one failed, one with a long root span name.
+pub fn three_traces() -> StatementResult {
+    trace_list(&[
+        [
+            Some("tr-7f3a9c1e5b2d4f60a1b2c3d4e5f60718"),
+            Some("2026-11-30T10:02:00.250Z"),
+            Some("2026-11-30T10:02:04.750Z"),
+            Some("4500.000"),
+            Some("6"),
+            Some("customer_support_agent.handle_refund_request_with_order_lookup"),
+            Some("ERROR"),
+            Some("alice@example.com"),
+            Some("session-0042"),
+        ],
+        [
+            Some("tr-1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f"),
+            Some("2026-11-30T10:01:00.000Z"),
+            Some("2026-11-30T10:01:01.234Z"),
+            Some("1234.000"),
+            Some("4"),
+            Some("chat"),
+            Some("OK"),
+            Some("bob@example.com"),
+            None,
+        ],
+        [
+            Some("tr-00aa11bb22cc33dd44ee55ff66778899"),
+            Some("2026-11-30T10:00:00.123Z"),
+            Some("2026-11-30T10:00:00.973Z"),
+            Some("850.000"),
+            Some("2"),
+            Some("chat"),
+            Some("OK"),
+            None,
+            None,
+        ],
+    ])
+}
+
+/// The columns of the `trace ID` statement.
+pub const SPAN_COLUMNS: [(&str, &str); 10] = [
+    ("trace_id", "STRING"),
+    ("span_id", "STRING"),
+    ("parent_span_id", "STRING"),
+    ("span_name", "STRING"),
+    ("span_type", "STRING"),
+    ("start_time", "TIMESTAMP"),
+    ("end_time", "TIMESTAMP"),
+    ("status_code", "STRING"),
+    ("inputs", "STRING"),
+    ("outputs", "STRING"),
+];
+
+/// The id of the trace [`nested_trace`] holds.
+pub const NESTED_TRACE: &str = "tr-7f3a9c1e5b2d4f60a1b2c3d4e5f60718";
+
+/// One agent trace, 4.5 s: a root with a retrieval, an LLM call with a tool call under it, and
+/// a failed tool call; rows in start order as the statement returns them.
+pub fn nested_trace() -> StatementResult {
+    let row = |id: &'static str,
+               parent: Option<&'static str>,
+               name: &'static str,
+               kind: &'static str,
+               start: &'static str,
+               end: &'static str,
+               code: &'static str,
+               inputs: Option<&'static str>| {
+        vec![
+            Some(NESTED_TRACE),
+            Some(id),
+            parent,
+            Some(name),
+            Some(kind),
+            Some(start),
+            Some(end),
+            Some(code),
+            inputs,
+            Some("{\"ok\":true}"),
+        ]
+    };
+    let rows = [
+        row("s1", None, "customer_support_agent", "AGENT", "2026-11-30T10:02:00.250Z", "2026-11-30T10:02:04.750Z", "STATUS_CODE_ERROR", Some("{\"question\":\"Where is my refund for order 1234?\",\"history\":[\"hi\",\"hello\",\"a\",\"b\",\"c\",\"d\",\"e\",\"f\"]}")),
+        row("s2", Some("s1"), "retrieve_orders", "RETRIEVER", "2026-11-30T10:02:00.300Z", "2026-11-30T10:02:00.900Z", "STATUS_CODE_OK", Some("{\"customer\":\"alice\"}")),
+        row("s3", Some("s1"), "plan_answer", "LLM", "2026-11-30T10:02:00.950Z", "2026-11-30T10:02:03.100Z", "STATUS_CODE_OK", None),
+        row("s4", Some("s3"), "lookup_order", "TOOL", "2026-11-30T10:02:01.500Z", "2026-11-30T10:02:02.000Z", "STATUS_CODE_OK", Some("{\"order\":1234}")),
+        row("s5", Some("s1"), "issue_refund", "TOOL", "2026-11-30T10:02:03.200Z", "2026-11-30T10:02:04.700Z", "STATUS_CODE_ERROR", Some("{\"order\":1234}")),
+    ];
+    let rows: Vec<&[Option<&str>]> = rows.iter().map(|r| &r[..]).collect();
+    StatementResult::table(&SPAN_COLUMNS, &rows)
+}

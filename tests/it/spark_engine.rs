@@ -241,6 +241,48 @@ fn tags_layout_query_returns_exactly_the_users_spans() {
 
 #[test]
 #[ignore = "needs the local Spark SQL warehouse: run scripts/test"]
+fn traces_and_trace_statements_on_the_tags_layout() {
+    let db = SparkDb::new("traces_tags");
+    let table = tags_table(&db);
+    let listed = db.query_json(&["traces", "--table", &table]);
+    let ids: Vec<&str> = listed
+        .iter()
+        .map(|t| t["trace_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["tr-3", "tr-1", "tr-2"], "{listed:?}");
+    let tr1 = &listed[1];
+    assert_eq!(tr1["span_count"], 2);
+    assert_eq!(tr1["duration_ms"], 5250.0);
+    assert_eq!(tr1["root_span_name"], "agent");
+    assert_eq!(tr1["user"], "u1");
+    assert_eq!(tr1["session"], "s1");
+    assert_eq!(tr1["status"], Value::Null);
+    let since = db.query_json(&[
+        "traces",
+        "--table",
+        &table,
+        "--since",
+        "2026-11-30T00:00:00Z",
+        "--user",
+        "u1",
+    ]);
+    assert_eq!(since.len(), 1, "{since:?}");
+    let (stdout, _) = db.tracecfg(&["trace", "--table", &table, "tr-1"], 0);
+    let tree: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(tree["tree"], false);
+    let names: Vec<&str> = tree["spans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["agent", "llm"]);
+    assert_eq!(tree["spans"][0]["inputs"], json!({"q": "hi"}));
+    db.tracecfg(&["trace", "--table", &table, "tr-none"], 3);
+}
+
+#[test]
+#[ignore = "needs the local Spark SQL warehouse: run scripts/test"]
 fn raw_sql_binds_the_table_and_a_timestamp_parameter() {
     let db = SparkDb::new("raw_sql");
     let table = tags_table(&db);
@@ -961,5 +1003,109 @@ mod native_layouts {
                 json!({"trace_id": "t7", "spans": 1}),
             ]
         );
+    }
+
+    /// The traces of [`SPANS`] as `traces` should list them: (id, span count, first start,
+    /// root span name), newest first.
+    fn expected_traces() -> Vec<(String, usize, String, String)> {
+        let mut traces: Vec<(String, usize, String, String)> = Vec::new();
+        for (trace, _, parent, name, start, _) in SPANS {
+            match traces.iter_mut().find(|t| t.0 == *trace) {
+                Some(t) => {
+                    t.1 += 1;
+                    if *start < t.2.as_str() {
+                        t.2 = start.to_string();
+                    }
+                    if parent.is_none() {
+                        t.3 = name.to_string();
+                    }
+                }
+                None => traces.push((
+                    trace.to_string(),
+                    1,
+                    start.to_string(),
+                    if parent.is_none() {
+                        name.to_string()
+                    } else {
+                        String::new()
+                    },
+                )),
+            }
+        }
+        traces.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+        traces
+    }
+
+    fn traces_and_trace(db: &SparkDb, spans: &str) {
+        let listed = db.query_json(&["traces", "--table", spans, "--limit", "100"]);
+        let got: Vec<(String, usize, String, String)> = listed
+            .iter()
+            .map(|t| {
+                (
+                    t["trace_id"].as_str().unwrap().to_string(),
+                    t["span_count"].as_u64().unwrap() as usize,
+                    t["start_time"].as_str().unwrap().replace('T', " ")[..19].to_string(),
+                    t["root_span_name"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(got, expected_traces(), "{listed:?}");
+        for t in &listed {
+            // Every span lasts 500 ms; the spans table says every one is OK.
+            assert_eq!(t["status"], "OK", "{t}");
+            assert!(t["duration_ms"].as_f64().unwrap() >= 500.0, "{t}");
+        }
+        let t1 = listed.iter().find(|t| t["trace_id"] == "t1").unwrap();
+        assert_eq!(t1["user"], "u1", "{t1}");
+        // The trace selection of `query`, on whole traces.
+        let by_user = db.query_json(&["traces", "--table", spans, "--user", "u1"]);
+        assert!(by_user.iter().any(|t| t["trace_id"] == "t1"), "{by_user:?}");
+        assert!(
+            by_user
+                .iter()
+                .all(|t| t["user"] == "u1" || t["user"].is_null()),
+            "{by_user:?}"
+        );
+
+        // One trace: the tree its parent ids make.
+        let (stdout, _) = db.tracecfg(&["trace", "--table", spans, "t1"], 0);
+        let tree: Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(tree["tree"], true);
+        let count = SPANS.iter().filter(|s| s.0 == "t1").count();
+        assert_eq!(tree["span_count"], count);
+        fn nodes(n: &Value) -> usize {
+            1 + n["children"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(nodes)
+                .sum::<usize>()
+        }
+        let roots = tree["spans"].as_array().unwrap();
+        assert_eq!(roots.len(), 1, "{tree}");
+        assert_eq!(nodes(&roots[0]), count, "every span in the tree: {tree}");
+        let children: Vec<&str> = SPANS
+            .iter()
+            .filter(|s| s.0 == "t1" && s.2 == Some(roots[0]["span_id"].as_str().unwrap()))
+            .map(|s| s.3)
+            .collect();
+        let got: Vec<&str> = roots[0]["children"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(got.len(), children.len(), "{tree}");
+        db.tracecfg(&["trace", "--table", spans, "no-such-trace"], 3);
+    }
+
+    #[test]
+    #[ignore = "needs the local Spark SQL warehouse: run scripts/test"]
+    fn traces_and_trace_statements_on_both_native_layouts() {
+        let db = SparkDb::new("traces_native");
+        let v2 = write_v2(&db);
+        traces_and_trace(&db, &v2);
+        let v1 = write_v1(&db);
+        traces_and_trace(&db, &v1);
     }
 }
