@@ -167,15 +167,15 @@ mlflow_server_start() {
     done
 }
 
-# Stops the server started by mlflow_server_start (its whole process group). Safe to call twice.
-mlflow_server_stop() {
-    local pid="$MLFLOW_SERVER_PID"
+# Stops a server started in its own process group: TERM to the group, KILL after
+# $2 tenths of a second. Returns at once when $1 is empty.
+stop_process_group() {
+    local pid="$1" tenths="$2"
     [ -n "$pid" ] || return 0
-    MLFLOW_SERVER_PID=""
     if kill -0 "$pid" 2>/dev/null; then
         kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
         local i
-        for i in $(seq 1 50); do
+        for i in $(seq 1 "$tenths"); do
             kill -0 "$pid" 2>/dev/null || break
             sleep 0.1
         done
@@ -184,6 +184,13 @@ mlflow_server_stop() {
         fi
     fi
     wait "$pid" 2>/dev/null || true
+}
+
+# Stops the server started by mlflow_server_start (its whole process group). Safe to call twice.
+mlflow_server_stop() {
+    local pid="$MLFLOW_SERVER_PID"
+    MLFLOW_SERVER_PID=""
+    stop_process_group "$pid" 50
 }
 
 # Removes the server's store and log, unless MLFLOW_KEEP_STORE=1.
@@ -293,20 +300,8 @@ spark_warehouse_wait() {
 # Safe to call twice.
 spark_warehouse_stop() {
     local pid="$SPARK_WAREHOUSE_PID"
-    [ -n "$pid" ] || return 0
     SPARK_WAREHOUSE_PID=""
-    if kill -0 "$pid" 2>/dev/null; then
-        kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-        local i
-        for i in $(seq 1 100); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        if kill -0 "$pid" 2>/dev/null; then
-            kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-        fi
-    fi
-    wait "$pid" 2>/dev/null || true
+    stop_process_group "$pid" 100
 }
 
 # Removes the server's metastore, tables and log, unless SPARK_KEEP_STORE=1.

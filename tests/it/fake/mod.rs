@@ -4,7 +4,7 @@
 //! The fake is a real HTTP server on 127.0.0.1 (random port), run by an axum fallback handler
 //! on a background thread with its own tokio runtime. Every request is recorded first; then
 //! injected faults apply; then authentication; then the route. The REST shapes follow
-//! shared/docs/databricks-api.md (§1 experiments, §1.4 errors, §2 SQL statements, §2.7
+//! docs/databricks-api.md (§1 experiments, §1.4 errors, §2 SQL statements, §2.7
 //! warehouses, §3 Unity Catalog, §4.5 OAuth M2M). The design follows databricks/cli's
 //! `libs/testserver` (stateful workspace, fault injection) and `testsql` (declared statement
 //! results with polls, chunks, failure and cancel).
