@@ -97,6 +97,41 @@ pub fn is_rfc3339(text: &str) -> bool {
     }
 }
 
+/// The instant an RFC 3339 timestamp names (fractions of a second dropped), or `None` when it
+/// is not one or lies before 1970.
+pub fn parse_rfc3339(text: &str) -> Option<SystemTime> {
+    if !is_rfc3339(text) {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| text[r].parse::<i64>().ok();
+    let (y, m, d) = (n(0..4)?, n(5..7)?, n(8..10)?);
+    let local = days_from_civil(y, m, d) * 86400 + n(11..13)? * 3600 + n(14..16)? * 60 + n(17..19)?;
+    let zone = &text[text.len() - 1..];
+    let offset = if zone.eq_ignore_ascii_case("z") {
+        0
+    } else {
+        let z = &text[text.len() - 6..];
+        let minutes = z[1..3].parse::<i64>().ok()? * 60 + z[4..6].parse::<i64>().ok()?;
+        if z.starts_with('-') {
+            -minutes * 60
+        } else {
+            minutes * 60
+        }
+    };
+    let secs = u64::try_from(local - offset).ok()?;
+    Some(UNIX_EPOCH + Duration::from_secs(secs))
+}
+
+/// A calendar date to days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// A point in time as `YYYY-MM-DDTHH:MM:SSZ` (UTC).
 pub fn format_rfc3339(at: SystemTime) -> String {
     let secs = at
@@ -146,6 +181,15 @@ mod tests {
     #[test]
     fn timestamps() {
         assert_eq!(format_rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00Z");
+        for secs in [0u64, 951_782_400, 1_795_593_353] {
+            let at = UNIX_EPOCH + Duration::from_secs(secs);
+            assert_eq!(parse_rfc3339(&format_rfc3339(at)), Some(at));
+        }
+        assert_eq!(
+            parse_rfc3339("2026-11-01T02:00:00.5+02:00"),
+            parse_rfc3339("2026-11-01T00:00:00Z")
+        );
+        assert_eq!(parse_rfc3339("yesterday"), None);
         assert_eq!(
             format_rfc3339(UNIX_EPOCH + Duration::from_secs(1_795_593_353)),
             "2026-11-25T07:55:53Z"

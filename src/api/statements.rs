@@ -161,8 +161,13 @@ pub struct ExternalLink {
     #[serde(default)]
     pub chunk_index: Option<u64>,
     #[serde(default)]
+    pub row_offset: Option<u64>,
+    #[serde(default)]
     pub row_count: Option<u64>,
     pub external_link: String,
+    /// When the link stops working (RFC 3339).
+    #[serde(default)]
+    pub expiration: Option<String>,
     #[serde(default)]
     pub http_headers: std::collections::BTreeMap<String, String>,
 }
@@ -246,7 +251,28 @@ pub fn stream_chunk(
     Ok(meta)
 }
 
-/// The serde visitors behind `stream_chunk`.
+/// Decodes the body of a presigned link (a JSON array of rows) the way `stream_chunk` decodes
+/// `data_array`: each row handed to `on_row` as it is read, its cells borrowed from `bytes`.
+pub fn stream_rows(
+    chunk_index: u64,
+    bytes: &[u8],
+    on_row: &mut dyn for<'x> FnMut(&[Option<CellRef<'x>>]),
+) -> Result<usize, HttpError> {
+    let invalid = |e: serde_json::Error| {
+        HttpError::invalid(
+            &format!("GET presigned result link of chunk {chunk_index}"),
+            format!("not a JSON array of rows: {e}"),
+        )
+    };
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let rows =
+        serde::de::DeserializeSeed::deserialize(streaming::Rows { on_row }, &mut deserializer)
+            .map_err(invalid)?;
+    deserializer.end().map_err(invalid)?;
+    Ok(rows)
+}
+
+/// The serde visitors behind `stream_chunk` and `stream_rows`.
 mod streaming {
     use std::borrow::Cow;
     use std::fmt;
@@ -293,8 +319,8 @@ mod streaming {
         }
     }
 
-    struct Rows<'f> {
-        on_row: OnRow<'f>,
+    pub struct Rows<'f> {
+        pub on_row: OnRow<'f>,
     }
 
     impl<'de> DeserializeSeed<'de> for Rows<'_> {

@@ -1051,3 +1051,240 @@ fn a_submit_is_not_replayed_after_a_500_whatever_its_code() {
     assert_eq!(r.code, 0, "{r}");
     assert_eq!(ws.requests_to("POST", STATEMENTS).len(), 2);
 }
+
+// ---------------------------------------------------------------- stopped at any moment
+
+/// How a run is stopped.
+#[derive(Debug, Clone, Copy)]
+enum Stop {
+    Signal(&'static str),
+    /// `--timeout 1s`
+    Timeout,
+}
+
+/// Starts `tracecfg query` on the experiment, waits until `moment` holds, stops it as `how` says
+/// and returns (exit code, stderr).
+fn stop_run(ws: &FakeWorkspace, how: Stop, moment: impl FnMut() -> bool) -> (Option<i32>, String) {
+    let mut cmd = std_tracecfg(ws);
+    cmd.args(["query", "-w", "wh1", "-e", EXPERIMENT]);
+    if let Stop::Timeout = how {
+        cmd.args(["--timeout", "1s"]);
+    }
+    let mut child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until("the moment to stop", moment);
+    if let Stop::Signal(signal) = how {
+        let killed = std::process::Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+    }
+    let status = wait_with_limit(&mut child, Duration::from_secs(40));
+    (status.code(), read_stderr(&mut child))
+}
+
+fn expected_code(how: Stop) -> Option<i32> {
+    match how {
+        Stop::Signal(_) => Some(130),
+        Stop::Timeout => Some(6),
+    }
+}
+
+/// Stopped before the execute request is answered (the fake holds it for its 10 s wait), the
+/// run waits for the statement's id and cancels it.
+fn stopped_before_the_submit_answers(how: Stop) {
+    let ws = workspace();
+    ws.declare_result(
+        TABLE_SQL,
+        StatementResult {
+            never_finishes: true,
+            hold_submit: true,
+            ..traces(1)
+        },
+    );
+    let (code, stderr) = stop_run(&ws, how, || !ws.requests_to("POST", STATEMENTS).is_empty());
+    assert_eq!(code, expected_code(how), "{how:?}: {stderr}");
+    assert_eq!(ws.cancels(), [statement_id(1)], "{how:?}: {stderr}");
+    assert_eq!(
+        ws.statement_state(&statement_id(1)).as_deref(),
+        Some("CANCELED"),
+        "{how:?}"
+    );
+    assert!(stderr.contains("waiting up to"), "{how:?}: {stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn sigint_before_the_submit_answers_cancels_the_statement() {
+    stopped_before_the_submit_answers(Stop::Signal("-INT"));
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_before_the_submit_answers_cancels_the_statement() {
+    stopped_before_the_submit_answers(Stop::Signal("-TERM"));
+}
+
+#[test]
+fn timeout_before_the_submit_answers_cancels_the_statement() {
+    stopped_before_the_submit_answers(Stop::Timeout);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_second_interrupt_stops_waiting_and_says_the_statement_may_still_run() {
+    let ws = workspace();
+    ws.declare_result(
+        TABLE_SQL,
+        StatementResult {
+            never_finishes: true,
+            hold_submit: true,
+            ..traces(1)
+        },
+    );
+    let mut child = std_tracecfg(&ws)
+        .args(["query", "-w", "wh1", "-e", EXPERIMENT])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until("the submit", || {
+        !ws.requests_to("POST", STATEMENTS).is_empty()
+    });
+    let pid = child.id().to_string();
+    let kill = || {
+        assert!(std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success())
+    };
+    kill();
+    std::thread::sleep(Duration::from_millis(500));
+    kill();
+    let status = wait_with_limit(&mut child, Duration::from_secs(5));
+    let stderr = read_stderr(&mut child);
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("may still be running"), "{stderr}");
+    assert!(ws.cancels().is_empty(), "no id to cancel: {stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn stopped_while_polling_or_fetching_chunks_the_statement_is_cancelled() {
+    for how in [Stop::Signal("-INT"), Stop::Signal("-TERM"), Stop::Timeout] {
+        // Polling.
+        let ws = workspace();
+        ws.declare_result(
+            TABLE_SQL,
+            StatementResult {
+                never_finishes: true,
+                ..traces(1)
+            },
+        );
+        let (code, stderr) = stop_run(&ws, how, || !status_polls(&ws).is_empty());
+        assert_eq!(code, expected_code(how), "polling, {how:?}: {stderr}");
+        assert_eq!(
+            ws.cancels(),
+            [statement_id(1)],
+            "polling, {how:?}: {stderr}"
+        );
+
+        // Fetching chunks: chunk 1 takes 30 s to come.
+        let ws = workspace();
+        ws.declare_result(
+            TABLE_SQL,
+            StatementResult {
+                chunks: 3,
+                chunk_delays_ms: vec![0, 30_000, 0],
+                ..traces(3)
+            },
+        );
+        let chunk_1 = format!("{STATEMENTS}/{}/result/chunks/1", statement_id(1));
+        let (code, stderr) = stop_run(&ws, how, || !ws.requests_to("GET", &chunk_1).is_empty());
+        assert_eq!(code, expected_code(how), "fetching, {how:?}: {stderr}");
+        assert_eq!(
+            ws.cancels(),
+            [statement_id(1)],
+            "fetching, {how:?}: {stderr}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------- one execution, bounded lists
+
+#[test]
+fn a_large_limit_runs_once_with_external_links() {
+    let ws = workspace();
+    ws.declare_result(
+        TABLE_SQL,
+        StatementResult {
+            inline_limit_exceeded: true,
+            ..traces(3)
+        },
+    );
+    // 100,000 rows with inputs and outputs: over 25 MiB at typical payload sizes.
+    let r = run(query(&ws).args(["-e", EXPERIMENT, "--limit", "100000"]));
+    assert_eq!(r.code, 0, "{r}");
+    assert_eq!(only_statement(&ws)["disposition"], "EXTERNAL_LINKS");
+    assert_eq!(trace_ids(&r.json()), ["tr-00", "tr-01", "tr-02"]);
+
+    // Narrow columns fit inline at the same limit; a small limit too.
+    for extra in [
+        &["--limit", "100000", "--columns", "trace_id,start_time"][..],
+        &["--limit", "100"][..],
+    ] {
+        let ws = workspace();
+        ws.declare_result(TABLE_SQL, traces(1));
+        let r = run(query(&ws).args(["-e", EXPERIMENT]).args(extra));
+        assert_eq!(r.code, 0, "{r}");
+        assert_eq!(only_statement(&ws)["disposition"], "INLINE", "{extra:?}");
+    }
+}
+
+#[test]
+fn since_not_before_until_is_a_usage_error_before_any_request() {
+    let ws = workspace();
+    ws.declare_result(TABLE_SQL, traces(1));
+    for (since, until) in [
+        ("2026-11-02T00:00:00Z", "2026-11-01T00:00:00Z"),
+        ("2026-11-01T00:00:00Z", "2026-11-01T00:00:00Z"),
+        ("2026-11-01T03:00:00+02:00", "2026-11-01T00:30:00Z"),
+        ("1h", "2h"),
+    ] {
+        let r = run(query(&ws).args(["-e", EXPERIMENT, "--since", since, "--until", until]));
+        assert_eq!(r.code, 2, "{since} {until}: {r}");
+        assert_eq!(r.error_lines().len(), 1, "{r}");
+        assert!(r.stderr.contains("--since"), "{r}");
+        assert!(r.stderr.contains("--until"), "{r}");
+    }
+    assert!(ws.requests().is_empty(), "no request");
+    // An earlier --since is fine.
+    let r = run(query(&ws).args(["-e", EXPERIMENT, "--since", "2h", "--until", "1h"]));
+    assert_eq!(r.code, 0, "{r}");
+}
+
+#[test]
+fn the_warehouse_list_is_followed_for_a_bounded_number_of_pages() {
+    let ws = workspace();
+    ws.declare_result(TABLE_SQL, traces(1));
+    // A server that hands out a next page token forever.
+    ws.fault(
+        Fault::on("GET", "/api/2.0/sql/warehouses")
+            .status(200)
+            .body(r#"{"warehouses":[{"id":"loopwh","name":"Loop","state":"STOPPED"}],"next_page_token":"again"}"#),
+    );
+    let r = run(tracecfg(&ws).args(["query", "--table", "main.agents.agent_traces"]));
+    assert_eq!(r.code, 0, "{r}");
+    assert_eq!(
+        ws.requests_to("GET", "/api/2.0/sql/warehouses").len(),
+        100,
+        "{r}"
+    );
+    assert!(r.stderr.contains("past 100 pages"), "{r}");
+    assert_eq!(only_statement(&ws)["warehouse_id"], "loopwh");
+}
