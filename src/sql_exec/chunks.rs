@@ -18,6 +18,10 @@ use crate::output::log;
 use crate::output::progress::Spinner;
 use crate::output::rows::{ChunkEncoder, Row, RowSink};
 
+/// Encoded rows take about this many times the bytes of their JSON_ARRAY text (keys are added):
+/// the output buffer is sized once, not doubled as it fills.
+const ENCODED_PER_JSON_BYTE: f64 = 1.5;
+
 /// A link that expires within this margin is replaced before a retry rather than after a 403.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(30);
 
@@ -109,7 +113,9 @@ struct RowCollector {
 }
 
 impl RowCollector {
-    fn new(encoder: Option<ChunkEncoder>, capacity: usize) -> Self {
+    /// For rows decoded from `json_bytes` bytes of JSON.
+    fn new(encoder: Option<ChunkEncoder>, json_bytes: usize) -> Self {
+        let capacity = (json_bytes as f64 * ENCODED_PER_JSON_BYTE) as usize;
         RowCollector {
             encoded: Vec::with_capacity(if encoder.is_some() { capacity } else { 0 }),
             encoder,
@@ -207,7 +213,7 @@ impl Fetcher<'_> {
         let expected = self.expected(index, None);
         let encoder = self.encoder.clone();
         let fetched = off_thread(move || {
-            let mut rows = RowCollector::new(encoder, bytes.len() + bytes.len() / 2);
+            let mut rows = RowCollector::new(encoder, bytes.len());
             let meta = statements::stream_chunk(index, &bytes, &mut |row| rows.push(row))?;
             Ok(match meta.rows {
                 Some(_) => FetchedChunk::Decoded(rows.finish(index, expected.or(meta.row_count))?),

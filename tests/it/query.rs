@@ -983,49 +983,6 @@ fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
-#[cfg(unix)]
-#[test]
-fn a_signal_cancels_the_statement_and_exits_130() {
-    use std::os::unix::process::ExitStatusExt;
-    for signal in ["-INT", "-TERM"] {
-        let ws = workspace();
-        ws.declare_result(
-            TABLE_SQL,
-            StatementResult {
-                never_finishes: true,
-                ..traces(1)
-            },
-        );
-        let mut child = std_tracecfg(&ws)
-            .args(["query", "-w", "wh1", "-e", EXPERIMENT])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        // Once the statement is being polled, the signal handlers are surely in place.
-        wait_until("the first poll", || !status_polls(&ws).is_empty());
-        let killed = std::process::Command::new("kill")
-            .args([signal, &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(killed.success());
-        let status = wait_with_limit(&mut child, Duration::from_secs(20));
-        let stderr = read_stderr(&mut child);
-        assert_eq!(
-            status.code(),
-            Some(130),
-            "{signal}: {status:?} (signal {:?})\n{stderr}",
-            status.signal()
-        );
-        assert!(stderr.contains("interrupted"), "{stderr}");
-        assert_eq!(ws.cancels(), [statement_id(1)], "{signal}: {stderr}");
-        assert_eq!(
-            ws.statement_state(&statement_id(1)).as_deref(),
-            Some("CANCELED")
-        );
-    }
-}
-
 #[test]
 fn a_submit_is_not_replayed_after_a_500_whatever_its_code() {
     let ws = workspace();
@@ -1062,29 +1019,45 @@ enum Stop {
     Timeout,
 }
 
-/// Starts `tracecfg query` on the experiment, waits until `moment` holds, stops it as `how` says
-/// and returns (exit code, stderr).
-fn stop_run(ws: &FakeWorkspace, how: Stop, moment: impl FnMut() -> bool) -> (Option<i32>, String) {
-    let mut cmd = std_tracecfg(ws);
-    cmd.args(["query", "-w", "wh1", "-e", EXPERIMENT]);
-    if let Stop::Timeout = how {
-        cmd.args(["--timeout", "1s"]);
-    }
-    let mut child = cmd
+/// `tracecfg query -w wh1 -e EXPERIMENT` and `extra`, started with stderr piped.
+fn spawn_query(ws: &FakeWorkspace, extra: &[&str]) -> std::process::Child {
+    std_tracecfg(ws)
+        .args(["query", "-w", "wh1", "-e", EXPERIMENT])
+        .args(extra)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
+        .unwrap()
+}
+
+fn send_signal(child: &std::process::Child, signal: &str) {
+    let killed = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
         .unwrap();
+    assert!(killed.success());
+}
+
+/// Starts `tracecfg query` on the experiment, waits until `moment` holds, stops it as `how` says
+/// and returns (exit code, stderr).
+fn stop_run(ws: &FakeWorkspace, how: Stop, moment: impl FnMut() -> bool) -> (Option<i32>, String) {
+    let extra: &[&str] = match how {
+        Stop::Timeout => &["--timeout", "1s"],
+        Stop::Signal(_) => &[],
+    };
+    let mut child = spawn_query(ws, extra);
     wait_until("the moment to stop", moment);
     if let Stop::Signal(signal) = how {
-        let killed = std::process::Command::new("kill")
-            .args([signal, &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(killed.success());
+        send_signal(&child, signal);
     }
     let status = wait_with_limit(&mut child, Duration::from_secs(40));
-    (status.code(), read_stderr(&mut child))
+    let stderr = read_stderr(&mut child);
+    let said = match how {
+        Stop::Signal(_) => "interrupted",
+        Stop::Timeout => "--timeout",
+    };
+    assert!(stderr.contains(said), "{how:?}: {stderr}");
+    (status.code(), stderr)
 }
 
 fn expected_code(how: Stop) -> Option<i32> {
@@ -1146,26 +1119,13 @@ fn a_second_interrupt_stops_waiting_and_says_the_statement_may_still_run() {
             ..traces(1)
         },
     );
-    let mut child = std_tracecfg(&ws)
-        .args(["query", "-w", "wh1", "-e", EXPERIMENT])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_query(&ws, &[]);
     wait_until("the submit", || {
         !ws.requests_to("POST", STATEMENTS).is_empty()
     });
-    let pid = child.id().to_string();
-    let kill = || {
-        assert!(std::process::Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap()
-            .success())
-    };
-    kill();
+    send_signal(&child, "-INT");
     std::thread::sleep(Duration::from_millis(500));
-    kill();
+    send_signal(&child, "-INT");
     let status = wait_with_limit(&mut child, Duration::from_secs(5));
     let stderr = read_stderr(&mut child);
     assert_eq!(status.code(), Some(130), "{stderr}");

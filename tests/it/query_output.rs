@@ -635,6 +635,22 @@ fn a_missing_chunk_fails_naming_it() {
 
 // ---------------------------------------------------------------- a closed pipe
 
+/// The query of [`query`] with `extra`, started with stdout and stderr piped; its stdout.
+fn spawn_reading(
+    ws: &FakeWorkspace,
+    extra: &[&str],
+) -> (std::process::Child, std::process::ChildStdout) {
+    let mut child = std_tracecfg(ws)
+        .args(["query", "-w", "wh1", "--sql", "SELECT * FROM results"])
+        .args(extra)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    (child, stdout)
+}
+
 #[test]
 fn a_reader_that_stops_early_ends_the_run_quietly() {
     let ws = FakeWorkspace::start();
@@ -646,21 +662,7 @@ fn a_reader_that_stops_early_ends_the_run_quietly() {
     big.chunks = 8;
     ws.declare_result("FROM results", big);
     for format in ["json", "jsonl", "csv"] {
-        let mut child = std_tracecfg(&ws)
-            .args([
-                "query",
-                "-w",
-                "wh1",
-                "--sql",
-                "SELECT * FROM results",
-                "-o",
-                format,
-            ])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdout = child.stdout.take().unwrap();
+        let (mut child, mut stdout) = spawn_reading(&ws, &["-o", format]);
         let mut first = [0u8; 64];
         stdout.read_exact(&mut first).unwrap();
         drop(stdout);
@@ -687,25 +689,17 @@ fn a_reader_paused_longer_than_the_request_timeout_still_gets_every_row() {
         // Links die before the pause ends.
         big.link_lifetime_ms = Some(2_000);
         ws.declare_result("FROM results", big);
-        let mut child = std_tracecfg(&ws)
-            .args([
-                "query",
-                "-w",
-                "wh1",
-                "--sql",
-                "SELECT * FROM results",
+        let (mut child, mut stdout) = spawn_reading(
+            &ws,
+            &[
                 "-o",
                 "jsonl",
                 "--http-timeout",
                 "2s",
                 "--disposition",
                 disposition,
-            ])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdout = child.stdout.take().unwrap();
+            ],
+        );
         let mut first = [0u8; 64];
         stdout.read_exact(&mut first).unwrap();
         // The reader stops for longer than a request may take and a link may live.
