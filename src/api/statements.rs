@@ -412,3 +412,39 @@ pub async fn fetch_link(client: &Client, link: &ExternalLink) -> Result<bytes::B
         })
         .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_bodies_stream_borrowed_rows_and_name_their_chunk_when_bad() {
+        let mut seen = Vec::new();
+        let mut borrowed = 0;
+        let rows = stream_rows(7, br#"[["a",null],["b\"q","c"]]"#, &mut |row| {
+            borrowed += row
+                .iter()
+                .flatten()
+                .filter(|c| matches!(c.0, std::borrow::Cow::Borrowed(_)))
+                .count();
+            seen.push(
+                row.iter()
+                    .map(|c| c.as_ref().map(|c| c.0.to_string()))
+                    .collect::<Vec<_>>(),
+            );
+        })
+        .unwrap();
+        assert_eq!(rows, 2);
+        assert_eq!(
+            seen,
+            [
+                vec![Some("a".to_string()), None],
+                vec![Some("b\"q".to_string()), Some("c".to_string())]
+            ]
+        );
+        // Cells without escapes are borrowed from the body, not copied.
+        assert_eq!(borrowed, 2);
+        let bad = stream_rows(7, b"<html>login</html>", &mut |_| {}).unwrap_err();
+        assert!(bad.to_string().contains("chunk 7"), "{bad}");
+    }
+}

@@ -1067,9 +1067,8 @@ fn expected_code(how: Stop) -> Option<i32> {
     }
 }
 
-/// Stopped before the execute request is answered (the fake holds it for its 10 s wait), the
-/// run waits for the statement's id and cancels it.
-fn stopped_before_the_submit_answers(how: Stop) {
+/// A workspace whose statement never finishes and whose submit answer is held for its 10 s wait.
+fn held_submit_workspace() -> FakeWorkspace {
     let ws = workspace();
     ws.declare_result(
         TABLE_SQL,
@@ -1079,6 +1078,13 @@ fn stopped_before_the_submit_answers(how: Stop) {
             ..traces(1)
         },
     );
+    ws
+}
+
+/// Stopped before the execute request is answered (the fake holds it for its 10 s wait), the
+/// run waits for the statement's id and cancels it.
+fn stopped_before_the_submit_answers(how: Stop) {
+    let ws = held_submit_workspace();
     let (code, stderr) = stop_run(&ws, how, || !ws.requests_to("POST", STATEMENTS).is_empty());
     assert_eq!(code, expected_code(how), "{how:?}: {stderr}");
     assert_eq!(ws.cancels(), [statement_id(1)], "{how:?}: {stderr}");
@@ -1110,15 +1116,7 @@ fn timeout_before_the_submit_answers_cancels_the_statement() {
 #[cfg(unix)]
 #[test]
 fn a_second_interrupt_stops_waiting_and_says_the_statement_may_still_run() {
-    let ws = workspace();
-    ws.declare_result(
-        TABLE_SQL,
-        StatementResult {
-            never_finishes: true,
-            hold_submit: true,
-            ..traces(1)
-        },
-    );
+    let ws = held_submit_workspace();
     let mut child = spawn_query(&ws, &[]);
     wait_until("the submit", || {
         !ws.requests_to("POST", STATEMENTS).is_empty()
