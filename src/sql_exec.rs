@@ -155,9 +155,12 @@ async fn execute_to_end(
         Ok(r) => r,
         Err(e) => {
             // A refusal started nothing; a submit lost on the way may have started a statement.
-            if e.api().is_some() {
-                running.set(Phase::Idle);
+            if e.api().is_none() {
+                log::warn(format_args!(
+                    "the statement may still be running on the warehouse: the submit may have reached the server before it failed, and its id is not known"
+                ));
             }
+            running.set(Phase::Idle);
             return Err(e.into());
         }
     };

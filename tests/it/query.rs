@@ -1246,3 +1246,24 @@ fn the_warehouse_list_is_followed_for_a_bounded_number_of_pages() {
     assert!(r.stderr.contains("past 100 pages"), "{r}");
     assert_eq!(only_statement(&ws)["warehouse_id"], "loopwh");
 }
+
+#[test]
+fn a_submit_lost_on_the_way_says_the_statement_may_still_run() {
+    let ws = workspace();
+    ws.declare_result(TABLE_SQL, traces(1));
+    ws.fault(Fault::on("POST", STATEMENTS).drop_connection());
+    let r = run(query(&ws).args(["-e", EXPERIMENT]));
+    assert_eq!(r.code, 1, "{r}");
+    assert!(r.stderr.contains("may still be running"), "{r}");
+    assert_eq!(ws.requests_to("POST", STATEMENTS).len(), 1, "not replayed");
+    // A refused submit started nothing, and says nothing of the kind.
+    let ws = workspace();
+    ws.fault(
+        Fault::on("POST", STATEMENTS)
+            .status(400)
+            .body(r#"{"error_code":"INVALID_PARAMETER_VALUE","message":"no"}"#),
+    );
+    let r = run(query(&ws).args(["-e", EXPERIMENT]));
+    assert_eq!(r.code, 1, "{r}");
+    assert!(!r.stderr.contains("may still be running"), "{r}");
+}
