@@ -136,7 +136,7 @@ complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l timeout -d '
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l parallel -d 'Result chunks fetched at the same time' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l disposition -d 'How results travel: inline, through presigned links, or inline with a fallback to links' -r -f -a "inline\t'Results inline in the API responses (at most 25 MiB)'
 external-links\t'Results through presigned links (for large results)'
-auto\t'Inline, and once more through external links if the inline limit is hit'"
+auto\t'Links when the statement says the result is large, else inline, and once more through links if the inline limit is hit'"
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l layout -d 'How to read the table [default: the native location\'s tables when the experiment has one, else the tag destination; for --table, told from its columns]' -r -f -a "tags\t'The table named by the mlflow.tracing.destination.* tags'
 otel\t'The OpenTelemetry tables of a native location; V1 or V2 told from the location or columns'
 otel-v1\t'OpenTelemetry tables of a schema location (MAP attributes, logs table)'

@@ -303,6 +303,15 @@ mod tests {
     #[test]
     fn timestamps() {
         assert_eq!(format_rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00Z");
+        for secs in [0u64, 951_782_400, 1_795_593_353] {
+            let at = UNIX_EPOCH + Duration::from_secs(secs);
+            assert_eq!(parse_timestamp(&format_rfc3339(at)), Some(at));
+        }
+        assert_eq!(
+            parse_timestamp("2026-11-01T02:00:00.5+02:00"),
+            parse_timestamp("2026-11-01T00:00:00.5Z")
+        );
+        assert_eq!(parse_timestamp("yesterday"), None);
         assert_eq!(
             format_rfc3339(UNIX_EPOCH + Duration::from_secs(1_795_593_353)),
             "2026-11-25T07:55:53Z"

@@ -42,6 +42,14 @@ pub async fn choose_warehouse(
         return Ok((id, "the workspace default warehouse".into()));
     }
     let listed = warehouses::list(client).await?;
+    if !listed.complete {
+        crate::output::log::warn(format_args!(
+            "the warehouse list goes on past {} pages ({} warehouses); choosing among those (pass --warehouse to name one)",
+            warehouses::MAX_PAGES,
+            listed.warehouses.len()
+        ));
+    }
+    let listed = listed.warehouses;
     let describe = |w: &warehouses::Warehouse| w.name.clone().unwrap_or_else(|| w.id.clone());
     if let Some(w) = listed
         .iter()

@@ -161,8 +161,13 @@ pub struct ExternalLink {
     #[serde(default)]
     pub chunk_index: Option<u64>,
     #[serde(default)]
+    pub row_offset: Option<u64>,
+    #[serde(default)]
     pub row_count: Option<u64>,
     pub external_link: String,
+    /// When the link stops working (RFC 3339).
+    #[serde(default)]
+    pub expiration: Option<String>,
     #[serde(default)]
     pub http_headers: std::collections::BTreeMap<String, String>,
 }
@@ -246,7 +251,28 @@ pub fn stream_chunk(
     Ok(meta)
 }
 
-/// The serde visitors behind `stream_chunk`.
+/// Decodes the body of a presigned link (a JSON array of rows) the way `stream_chunk` decodes
+/// `data_array`: each row handed to `on_row` as it is read, its cells borrowed from `bytes`.
+pub fn stream_rows(
+    chunk_index: u64,
+    bytes: &[u8],
+    on_row: &mut dyn for<'x> FnMut(&[Option<CellRef<'x>>]),
+) -> Result<usize, HttpError> {
+    let invalid = |e: serde_json::Error| {
+        HttpError::invalid(
+            &format!("GET presigned result link of chunk {chunk_index}"),
+            format!("not a JSON array of rows: {e}"),
+        )
+    };
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let rows =
+        serde::de::DeserializeSeed::deserialize(streaming::Rows { on_row }, &mut deserializer)
+            .map_err(invalid)?;
+    deserializer.end().map_err(invalid)?;
+    Ok(rows)
+}
+
+/// The serde visitors behind `stream_chunk` and `stream_rows`.
 mod streaming {
     use std::borrow::Cow;
     use std::fmt;
@@ -293,8 +319,8 @@ mod streaming {
         }
     }
 
-    struct Rows<'f> {
-        on_row: OnRow<'f>,
+    pub struct Rows<'f> {
+        pub on_row: OnRow<'f>,
     }
 
     impl<'de> DeserializeSeed<'de> for Rows<'_> {
@@ -385,4 +411,40 @@ pub async fn fetch_link(client: &Client, link: &ExternalLink) -> Result<bytes::B
             sensitive_response: true,
         })
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_bodies_stream_borrowed_rows_and_name_their_chunk_when_bad() {
+        let mut seen = Vec::new();
+        let mut borrowed = 0;
+        let rows = stream_rows(7, br#"[["a",null],["b\"q","c"]]"#, &mut |row| {
+            borrowed += row
+                .iter()
+                .flatten()
+                .filter(|c| matches!(c.0, std::borrow::Cow::Borrowed(_)))
+                .count();
+            seen.push(
+                row.iter()
+                    .map(|c| c.as_ref().map(|c| c.0.to_string()))
+                    .collect::<Vec<_>>(),
+            );
+        })
+        .unwrap();
+        assert_eq!(rows, 2);
+        assert_eq!(
+            seen,
+            [
+                vec![Some("a".to_string()), None],
+                vec![Some("b\"q".to_string()), Some("c".to_string())]
+            ]
+        );
+        // Cells without escapes are borrowed from the body, not copied.
+        assert_eq!(borrowed, 2);
+        let bad = stream_rows(7, b"<html>login</html>", &mut |_| {}).unwrap_err();
+        assert!(bad.to_string().contains("chunk 7"), "{bad}");
+    }
 }

@@ -32,11 +32,22 @@ struct StringVal {
     value: Option<String>,
 }
 
-/// Every warehouse the caller can see, following pages.
-pub async fn list(client: &Client) -> Result<Vec<Warehouse>, HttpError> {
+/// Pages of the warehouse list followed at most (10,000 warehouses at 100 a page): a server that
+/// keeps handing out page tokens must not keep tracecfg asking forever.
+pub const MAX_PAGES: usize = 100;
+
+/// The warehouses the caller can see, following pages; `complete` is false when the list went
+/// on past `MAX_PAGES` pages and was cut there.
+pub struct Listed {
+    pub warehouses: Vec<Warehouse>,
+    pub complete: bool,
+}
+
+/// The warehouses the caller can see, following at most `MAX_PAGES` pages.
+pub async fn list(client: &Client) -> Result<Listed, HttpError> {
     let mut all = Vec::new();
     let mut token: Option<String> = None;
-    loop {
+    for _ in 0..MAX_PAGES {
         let mut query = vec![("page_size", "100")];
         if let Some(t) = token.as_deref() {
             query.push(("page_token", t));
@@ -45,9 +56,18 @@ pub async fn list(client: &Client) -> Result<Vec<Warehouse>, HttpError> {
         all.extend(page.warehouses);
         match page.next_page_token.filter(|t| !t.is_empty()) {
             Some(next) => token = Some(next),
-            None => return Ok(all),
+            None => {
+                return Ok(Listed {
+                    warehouses: all,
+                    complete: true,
+                })
+            }
         }
     }
+    Ok(Listed {
+        warehouses: all,
+        complete: false,
+    })
 }
 
 /// One warehouse, or `None` when it does not exist.

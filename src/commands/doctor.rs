@@ -368,14 +368,14 @@ async fn check_warehouse(
     }
 }
 
-struct CountingSink(u64);
+/// Takes the rows of `SELECT 1` and writes nothing (the run counts them).
+struct DiscardingSink;
 
-impl RowSink for CountingSink {
+impl RowSink for DiscardingSink {
     fn begin(&mut self, _: &[crate::api::statements::Column]) -> Result<()> {
         Ok(())
     }
-    fn rows(&mut self, rows: Vec<Row>) -> Result<()> {
-        self.0 += rows.len() as u64;
+    fn rows(&mut self, _: Vec<Row>) -> Result<()> {
         Ok(())
     }
     fn finish(&mut self) -> Result<()> {
@@ -392,25 +392,25 @@ async fn check_query(client: &Client, warehouse_id: &str, report: &mut DoctorRep
         warehouse_id,
         disposition: DispositionChoice::Inline,
         parallel: 1,
+        size: sql_exec::ResultSize::Unknown,
     };
-    let mut sink = CountingSink(0);
     let spinner = Spinner::start("running SELECT 1");
     match sql_exec::run(
         client,
         &statement,
         &options,
         &RunningStatement::default(),
-        &mut sink,
+        Box::new(DiscardingSink),
         &spinner,
     )
     .await
     {
-        Ok(_) if sink.0 == 1 => {
+        Ok(summary) if summary.rows == 1 => {
             report.ok("query", format!("SELECT 1 ran on warehouse {warehouse_id}"))
         }
-        Ok(_) => report.fail(
+        Ok(summary) => report.fail(
             "query",
-            format!("SELECT 1 returned {} rows", sink.0),
+            format!("SELECT 1 returned {} rows", summary.rows),
             ExitCode::Sql,
         ),
         Err(e) => report.fail_with("query", &e),

@@ -19,7 +19,7 @@ use crate::experiment_ref::ExperimentRef;
 use crate::http::Client;
 use crate::output::progress::Spinner;
 use crate::output::{self, log, OutputFormat};
-use crate::sql_exec::{self, RunOptions, RunningStatement};
+use crate::sql_exec::{self, ResultSize, RunOptions, RunningStatement};
 use crate::trace_location::native_location;
 use crate::trace_query::{self, Filters, LayoutChoice, OtelVersion, Statement, TraceTables};
 use crate::trace_tables::{flag_tables, kind_of, native_tables, TableKind};
@@ -107,6 +107,10 @@ pub async fn run(ctx: &Context, args: &QueryArgs) -> Result<ExitCode> {
         warehouse_id: &warehouse_id,
         disposition: args.disposition,
         parallel: usize::from(args.parallel),
+        size: match raw_sql {
+            Some(_) => ResultSize::Unknown,
+            None => expected_size(&filters),
+        },
     };
     let summary = run_interruptible(&client, &statement, &options, format, args.timeout).await?;
     if summary.truncated {
@@ -125,7 +129,8 @@ pub async fn run(ctx: &Context, args: &QueryArgs) -> Result<ExitCode> {
     Ok(ExitCode::Success)
 }
 
-/// Runs the statement; Ctrl-C, SIGTERM or `--timeout` cancel it on the server first.
+/// Runs the statement; Ctrl-C, SIGTERM or `--timeout` stop it, and no statement it started is
+/// left running unsaid (see `sql_exec::stop_run`).
 async fn run_interruptible(
     client: &Client,
     statement: &Statement,
@@ -133,30 +138,37 @@ async fn run_interruptible(
     format: OutputFormat,
     timeout: Option<Duration>,
 ) -> Result<sql_exec::RunSummary> {
-    let mut sink = output::rows::sink_for(format);
-    run_interruptible_into(client, statement, options, sink.as_mut(), timeout).await
+    run_interruptible_into(
+        client,
+        statement,
+        options,
+        output::rows::sink_for(format),
+        timeout,
+    )
+    .await
 }
 
-/// [`run_interruptible`] into any row sink; the progress line is cleared before the sink
-/// writes anything.
+/// [`run_interruptible`] into any row sink (which runs on the writer thread); no statement it
+/// started is left running unsaid (see `sql_exec::stop_run`).
 pub(crate) async fn run_interruptible_into(
     client: &Client,
     statement: &Statement,
     options: &RunOptions<'_>,
-    sink: &mut dyn output::rows::RowSink,
+    sink: Box<dyn output::rows::RowSink + Send>,
     timeout: Option<Duration>,
 ) -> Result<sql_exec::RunSummary> {
     let running = RunningStatement::default();
     let spinner = Spinner::start("running query");
-    let mut sink = output::progress::ClearBeforeOutput::new(sink, &spinner);
     let deadline = async {
         match timeout {
             Some(t) => tokio::time::sleep(t).await,
             None => std::future::pending().await,
         }
     };
+    let run = sql_exec::run(client, statement, options, &running, sink, &spinner);
+    tokio::pin!(run);
     let stopped = tokio::select! {
-        result = sql_exec::run(client, statement, options, &running, &mut sink, &spinner) => return result,
+        result = &mut run => return result,
         _ = interrupted() => CliError::new(ExitCode::Interrupted, "interrupted"),
         _ = deadline => CliError::new(
             ExitCode::Sql,
@@ -164,8 +176,41 @@ pub(crate) async fn run_interruptible_into(
         ),
     };
     spinner.finish();
-    sql_exec::cancel(client, &running).await;
+    sql_exec::stop_run(client, &running, run, interrupted()).await;
     Err(stopped.into())
+}
+
+/// Typical widths in bytes of the trace query's columns as JSON_ARRAY text, for telling a large
+/// result before running it; payload columns (inputs, outputs, attributes...) get a typical
+/// prompt's or completion's size.
+fn typical_width(column: &str) -> u64 {
+    match column {
+        "trace_id" | "span_id" | "parent_span_id" | "parent_id" | "request_id" => 48,
+        "span_type" | "status" | "status_code" | "kind" => 16,
+        "start_time" | "end_time" | "time" | "timestamp" | "date" => 32,
+        "span_name" | "name" | "experiment_id" => 48,
+        _ => 4096,
+    }
+}
+
+/// The inline limit of the Statement Execution API (25 MiB).
+const INLINE_LIMIT: u64 = 25 << 20;
+
+/// Whether a trace query's result is expected over the inline limit: `--limit` rows of typical
+/// width. Such a result goes through links from the start, so it is computed once.
+fn expected_size(filters: &Filters) -> ResultSize {
+    let row: u64 = match &filters.columns {
+        Some(columns) => columns.iter().map(|c| typical_width(c)).sum(),
+        None => trace_query::DEFAULT_COLUMNS
+            .iter()
+            .map(|c| typical_width(c))
+            .sum(),
+    };
+    if filters.limit.saturating_mul(row.max(1)) > INLINE_LIMIT {
+        ResultSize::Large
+    } else {
+        ResultSize::Unknown
+    }
 }
 
 pub(crate) async fn interrupted() {

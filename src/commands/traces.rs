@@ -4,6 +4,8 @@
 use std::collections::HashSet;
 use std::time::{Duration, SystemTime};
 
+use std::sync::{Arc, Mutex};
+
 use anyhow::Result;
 
 use crate::cli::{TraceSourceArgs, TracesArgs};
@@ -18,7 +20,7 @@ use crate::http::Client;
 use crate::output::collect::Collected;
 use crate::output::trace_list::{TraceListPrinter, TraceSummary};
 use crate::output::{self, log, OutputFormat};
-use crate::sql_exec::{DispositionChoice, RunOptions};
+use crate::sql_exec::{DispositionChoice, ResultSize, RunOptions};
 use crate::time::{format_micros_rfc3339, parse_timestamp_micros};
 use crate::trace_query::{self, Filters, Statement, TraceTables};
 use crate::warehouse_choice::{choose_warehouse, validate_warehouse_id};
@@ -250,11 +252,14 @@ impl Ready {
             warehouse_id: &self.warehouse_id,
             disposition: DispositionChoice::Auto,
             parallel: 8,
+            // A trace list or one trace is small: inline, with the usual fallback.
+            size: ResultSize::Unknown,
         };
-        let mut rows = Collected::default();
+        let collected = Arc::new(Mutex::new(Collected::default()));
+        let sink = Collected::sink(&collected);
         let summary =
-            run_interruptible_into(&self.client, statement, &options, &mut rows, self.timeout)
-                .await?;
+            run_interruptible_into(&self.client, statement, &options, sink, self.timeout).await?;
+        let rows = Collected::take(&collected);
         if summary.truncated {
             log::warn(format_args!(
                 "the server truncated the result: not every row was returned"

@@ -260,6 +260,11 @@ impl Client {
         })
     }
 
+    /// The time allowed for retries of one request (`--retry-timeout`).
+    pub fn retry_budget(&self) -> Duration {
+        self.retry_budget
+    }
+
     /// GET a workspace API path (with query pairs) and decode its JSON answer.
     pub async fn get_json<T: DeserializeOwned>(
         &self,
@@ -474,6 +479,12 @@ impl Client {
             Attempt::Fail(failure)
         }
     }
+}
+
+/// The wait before retry number `retry_number` (1 for the first) of work the client does not
+/// retry itself, with the same backoff as its own retries.
+pub fn retry_wait(retry_number: u32) -> Duration {
+    retry::wait_before_retry(retry_number, None)
 }
 
 pub fn decode_json<T: DeserializeOwned>(endpoint: &str, bytes: &[u8]) -> Result<T, HttpError> {

@@ -6,9 +6,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::rows::{ChunkEncoder, Row, RowSink};
-use crate::api::statements::Column;
-
 pub struct Spinner {
     bar: ProgressBar,
     cleared: AtomicBool,
@@ -51,37 +48,5 @@ impl Spinner {
 impl Drop for Spinner {
     fn drop(&mut self) {
         self.finish();
-    }
-}
-
-/// A row sink that clears the spinner when the results arrive, before the sink writes a byte:
-/// a progress line drawn between result lines would stay in the scrollback.
-pub struct ClearBeforeOutput<'a> {
-    inner: &'a mut dyn RowSink,
-    spinner: &'a Spinner,
-}
-
-impl<'a> ClearBeforeOutput<'a> {
-    pub fn new(inner: &'a mut dyn RowSink, spinner: &'a Spinner) -> Self {
-        ClearBeforeOutput { inner, spinner }
-    }
-}
-
-impl RowSink for ClearBeforeOutput<'_> {
-    fn begin(&mut self, columns: &[Column]) -> anyhow::Result<()> {
-        self.spinner.finish();
-        self.inner.begin(columns)
-    }
-    fn encoder(&self) -> Option<ChunkEncoder> {
-        self.inner.encoder()
-    }
-    fn rows(&mut self, rows: Vec<Row>) -> anyhow::Result<()> {
-        self.inner.rows(rows)
-    }
-    fn encoded(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
-        self.inner.encoded(bytes)
-    }
-    fn finish(&mut self) -> anyhow::Result<()> {
-        self.inner.finish()
     }
 }

@@ -1,5 +1,6 @@
 //! Query results on stdout: `json` (one array), `jsonl` (one object per line), `csv` (RFC 4180)
-//! stream chunk by chunk; `text` collects the rows into a table fitted to the terminal.
+//! stream chunk by chunk; `text` collects the first `TABLE_ROWS` rows into a table fitted to the
+//! terminal (and says on stderr how to get every row).
 //!
 //! SQL NULL stays distinct from the empty string everywhere: JSON `null` vs `""`; in CSV an
 //! empty unquoted field vs `""`; in a table `NULL` vs an empty cell.
@@ -9,7 +10,7 @@ use std::sync::Arc;
 use anyhow::Result;
 use serde_json::Value;
 
-use super::{write_stdout, OutputFormat};
+use super::{log, write_stdout, OutputFormat};
 use crate::api::statements::Column;
 
 pub type Row = Vec<Option<String>>;
@@ -29,7 +30,7 @@ pub trait RowSink {
     fn finish(&mut self) -> Result<()>;
 }
 
-pub fn sink_for(format: OutputFormat) -> Box<dyn RowSink> {
+pub fn sink_for(format: OutputFormat) -> Box<dyn RowSink + Send> {
     match format {
         OutputFormat::Text => Box::new(TableSink::default()),
         streamed => Box::new(StreamSink {
@@ -266,10 +267,15 @@ fn csv_field(cell: Option<&str>) -> String {
     }
 }
 
+/// The most rows a table holds: a table is for reading, and its widths need every row in memory.
+pub const TABLE_ROWS: usize = 1000;
+
 #[derive(Default)]
 struct TableSink {
     columns: Vec<Column>,
     rows: Vec<Row>,
+    /// Rows past `TABLE_ROWS`, counted and dropped.
+    left_out: u64,
 }
 
 impl RowSink for TableSink {
@@ -279,7 +285,9 @@ impl RowSink for TableSink {
     }
 
     fn rows(&mut self, rows: Vec<Row>) -> Result<()> {
-        self.rows.extend(rows);
+        let room = TABLE_ROWS.saturating_sub(self.rows.len());
+        self.left_out += rows.len().saturating_sub(room) as u64;
+        self.rows.extend(rows.into_iter().take(room));
         Ok(())
     }
 
@@ -287,6 +295,7 @@ impl RowSink for TableSink {
         if self.rows.is_empty() {
             return Ok(());
         }
+
         let mut builder = tabled::builder::Builder::default();
         builder.push_record(self.columns.iter().map(|c| c.name.clone()));
         for row in &self.rows {
@@ -301,7 +310,15 @@ impl RowSink for TableSink {
                 .suffix("…")
                 .priority(tabled::settings::peaker::Priority::max(true)),
         );
-        write_stdout(format!("{table}\n").as_bytes())
+        write_stdout(format!("{table}\n").as_bytes())?;
+        if self.left_out > 0 {
+            log::note(format_args!(
+                "the table shows the first {} of {} rows; -o csv or -o jsonl writes every row",
+                self.rows.len(),
+                self.rows.len() as u64 + self.left_out
+            ));
+        }
+        Ok(())
     }
 }
 

@@ -102,6 +102,23 @@ pub struct FilterFlags<'a> {
     pub until: &'a Option<String>,
 }
 
+/// Spans start at or after `--since` and before `--until`: a window that ends where or before it
+/// starts selects nothing, which is a mistake in the flags, not a query to run.
+fn reject_empty_window(since: Option<&str>, until: Option<&str>) -> Result<(), CliError> {
+    let (Some(since), Some(until)) = (since, until) else {
+        return Ok(());
+    };
+    match (
+        crate::time::parse_timestamp(since),
+        crate::time::parse_timestamp(until),
+    ) {
+        (Some(from), Some(to)) if from >= to => Err(CliError::usage(format!(
+            "--since {since} is not earlier than --until {until}: the time window is empty"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 impl FilterFlags<'_> {
     /// Checks and parses the flags; `--since`/`--until` durations count back from `now`.
     pub fn parse(
@@ -119,6 +136,9 @@ impl FilterFlags<'_> {
                 })
                 .transpose()
         };
+        let since = bound("--since", self.since)?;
+        let until = bound("--until", self.until)?;
+        reject_empty_window(since.as_deref(), until.as_deref())?;
         Ok(Filters {
             user: self.user.clone(),
             session: self.session.clone(),
@@ -134,8 +154,8 @@ impl FilterFlags<'_> {
                 .collect::<Result<_, _>>()?,
             span_type: self.span_type.clone(),
             name: self.name.clone(),
-            since: bound("--since", self.since)?,
-            until: bound("--until", self.until)?,
+            since,
+            until,
             limit,
             columns,
         })

@@ -986,49 +986,6 @@ pub(crate) fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
-#[cfg(unix)]
-#[test]
-fn a_signal_cancels_the_statement_and_exits_130() {
-    use std::os::unix::process::ExitStatusExt;
-    for signal in ["-INT", "-TERM"] {
-        let ws = workspace();
-        ws.declare_result(
-            TABLE_SQL,
-            StatementResult {
-                never_finishes: true,
-                ..traces(1)
-            },
-        );
-        let mut child = std_tracecfg(&ws)
-            .args(["query", "-w", "wh1", "-e", EXPERIMENT])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        // Once the statement is being polled, the signal handlers are surely in place.
-        wait_until("the first poll", || !status_polls(&ws).is_empty());
-        let killed = std::process::Command::new("kill")
-            .args([signal, &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(killed.success());
-        let status = wait_with_limit(&mut child, Duration::from_secs(20));
-        let stderr = read_stderr(&mut child);
-        assert_eq!(
-            status.code(),
-            Some(130),
-            "{signal}: {status:?} (signal {:?})\n{stderr}",
-            status.signal()
-        );
-        assert!(stderr.contains("interrupted"), "{stderr}");
-        assert_eq!(ws.cancels(), [statement_id(1)], "{signal}: {stderr}");
-        assert_eq!(
-            ws.statement_state(&statement_id(1)).as_deref(),
-            Some("CANCELED")
-        );
-    }
-}
-
 #[test]
 fn a_submit_is_not_replayed_after_a_500_whatever_its_code() {
     let ws = workspace();
@@ -1053,4 +1010,263 @@ fn a_submit_is_not_replayed_after_a_500_whatever_its_code() {
     let r = run(query(&ws).args(["--table", "main.agents.agent_traces"]));
     assert_eq!(r.code, 0, "{r}");
     assert_eq!(ws.requests_to("POST", STATEMENTS).len(), 2);
+}
+
+// ---------------------------------------------------------------- stopped at any moment
+
+/// How a run is stopped.
+#[derive(Debug, Clone, Copy)]
+enum Stop {
+    Signal(&'static str),
+    /// `--timeout 1s`
+    Timeout,
+}
+
+/// `tracecfg query -w wh1 -e EXPERIMENT` and `extra`, started with stderr piped.
+fn spawn_query(ws: &FakeWorkspace, extra: &[&str]) -> std::process::Child {
+    std_tracecfg(ws)
+        .args(["query", "-w", "wh1", "-e", EXPERIMENT])
+        .args(extra)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn send_signal(child: &std::process::Child, signal: &str) {
+    let killed = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+}
+
+/// Starts `tracecfg query` on the experiment, waits until `moment` holds, stops it as `how` says
+/// and returns (exit code, stderr).
+fn stop_run(ws: &FakeWorkspace, how: Stop, moment: impl FnMut() -> bool) -> (Option<i32>, String) {
+    let extra: &[&str] = match how {
+        Stop::Timeout => &["--timeout", "1s"],
+        Stop::Signal(_) => &[],
+    };
+    let mut child = spawn_query(ws, extra);
+    wait_until("the moment to stop", moment);
+    if let Stop::Signal(signal) = how {
+        send_signal(&child, signal);
+    }
+    let status = wait_with_limit(&mut child, Duration::from_secs(40));
+    let stderr = read_stderr(&mut child);
+    let said = match how {
+        Stop::Signal(_) => "interrupted",
+        Stop::Timeout => "--timeout",
+    };
+    assert!(stderr.contains(said), "{how:?}: {stderr}");
+    (status.code(), stderr)
+}
+
+fn expected_code(how: Stop) -> Option<i32> {
+    match how {
+        Stop::Signal(_) => Some(130),
+        Stop::Timeout => Some(6),
+    }
+}
+
+/// A workspace whose statement never finishes and whose submit answer is held for its 10 s wait.
+fn held_submit_workspace() -> FakeWorkspace {
+    let ws = workspace();
+    ws.declare_result(
+        TABLE_SQL,
+        StatementResult {
+            never_finishes: true,
+            hold_submit: true,
+            ..traces(1)
+        },
+    );
+    ws
+}
+
+/// Stopped before the execute request is answered (the fake holds it for its 10 s wait), the
+/// run waits for the statement's id and cancels it.
+fn stopped_before_the_submit_answers(how: Stop) {
+    let ws = held_submit_workspace();
+    let (code, stderr) = stop_run(&ws, how, || !ws.requests_to("POST", STATEMENTS).is_empty());
+    assert_eq!(code, expected_code(how), "{how:?}: {stderr}");
+    assert_eq!(ws.cancels(), [statement_id(1)], "{how:?}: {stderr}");
+    assert_eq!(
+        ws.statement_state(&statement_id(1)).as_deref(),
+        Some("CANCELED"),
+        "{how:?}"
+    );
+    assert!(stderr.contains("waiting up to"), "{how:?}: {stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn sigint_before_the_submit_answers_cancels_the_statement() {
+    stopped_before_the_submit_answers(Stop::Signal("-INT"));
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_before_the_submit_answers_cancels_the_statement() {
+    stopped_before_the_submit_answers(Stop::Signal("-TERM"));
+}
+
+#[test]
+fn timeout_before_the_submit_answers_cancels_the_statement() {
+    stopped_before_the_submit_answers(Stop::Timeout);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_second_interrupt_stops_waiting_and_says_the_statement_may_still_run() {
+    let ws = held_submit_workspace();
+    let mut child = spawn_query(&ws, &[]);
+    wait_until("the submit", || {
+        !ws.requests_to("POST", STATEMENTS).is_empty()
+    });
+    send_signal(&child, "-INT");
+    std::thread::sleep(Duration::from_millis(500));
+    send_signal(&child, "-INT");
+    let status = wait_with_limit(&mut child, Duration::from_secs(5));
+    let stderr = read_stderr(&mut child);
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("may still be running"), "{stderr}");
+    assert!(ws.cancels().is_empty(), "no id to cancel: {stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn stopped_while_polling_or_fetching_chunks_the_statement_is_cancelled() {
+    for how in [Stop::Signal("-INT"), Stop::Signal("-TERM"), Stop::Timeout] {
+        // Polling.
+        let ws = workspace();
+        ws.declare_result(
+            TABLE_SQL,
+            StatementResult {
+                never_finishes: true,
+                ..traces(1)
+            },
+        );
+        let (code, stderr) = stop_run(&ws, how, || !status_polls(&ws).is_empty());
+        assert_eq!(code, expected_code(how), "polling, {how:?}: {stderr}");
+        assert_eq!(
+            ws.cancels(),
+            [statement_id(1)],
+            "polling, {how:?}: {stderr}"
+        );
+
+        // Fetching chunks: chunk 1 takes 30 s to come.
+        let ws = workspace();
+        ws.declare_result(
+            TABLE_SQL,
+            StatementResult {
+                chunks: 3,
+                chunk_delays_ms: vec![0, 30_000, 0],
+                ..traces(3)
+            },
+        );
+        let chunk_1 = format!("{STATEMENTS}/{}/result/chunks/1", statement_id(1));
+        let (code, stderr) = stop_run(&ws, how, || !ws.requests_to("GET", &chunk_1).is_empty());
+        assert_eq!(code, expected_code(how), "fetching, {how:?}: {stderr}");
+        assert_eq!(
+            ws.cancels(),
+            [statement_id(1)],
+            "fetching, {how:?}: {stderr}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------- one execution, bounded lists
+
+#[test]
+fn a_large_limit_runs_once_with_external_links() {
+    let ws = workspace();
+    ws.declare_result(
+        TABLE_SQL,
+        StatementResult {
+            inline_limit_exceeded: true,
+            ..traces(3)
+        },
+    );
+    // 100,000 rows with inputs and outputs: over 25 MiB at typical payload sizes.
+    let r = run(query(&ws).args(["-e", EXPERIMENT, "--limit", "100000"]));
+    assert_eq!(r.code, 0, "{r}");
+    assert_eq!(only_statement(&ws)["disposition"], "EXTERNAL_LINKS");
+    assert_eq!(trace_ids(&r.json()), ["tr-00", "tr-01", "tr-02"]);
+
+    // Narrow columns fit inline at the same limit; a small limit too.
+    for extra in [
+        &["--limit", "100000", "--columns", "trace_id,start_time"][..],
+        &["--limit", "100"][..],
+    ] {
+        let ws = workspace();
+        ws.declare_result(TABLE_SQL, traces(1));
+        let r = run(query(&ws).args(["-e", EXPERIMENT]).args(extra));
+        assert_eq!(r.code, 0, "{r}");
+        assert_eq!(only_statement(&ws)["disposition"], "INLINE", "{extra:?}");
+    }
+}
+
+#[test]
+fn since_not_before_until_is_a_usage_error_before_any_request() {
+    let ws = workspace();
+    ws.declare_result(TABLE_SQL, traces(1));
+    for (since, until) in [
+        ("2026-11-02T00:00:00Z", "2026-11-01T00:00:00Z"),
+        ("2026-11-01T00:00:00Z", "2026-11-01T00:00:00Z"),
+        ("2026-11-01T03:00:00+02:00", "2026-11-01T00:30:00Z"),
+        ("1h", "2h"),
+    ] {
+        let r = run(query(&ws).args(["-e", EXPERIMENT, "--since", since, "--until", until]));
+        assert_eq!(r.code, 2, "{since} {until}: {r}");
+        assert_eq!(r.error_lines().len(), 1, "{r}");
+        assert!(r.stderr.contains("--since"), "{r}");
+        assert!(r.stderr.contains("--until"), "{r}");
+    }
+    assert!(ws.requests().is_empty(), "no request");
+    // An earlier --since is fine.
+    let r = run(query(&ws).args(["-e", EXPERIMENT, "--since", "2h", "--until", "1h"]));
+    assert_eq!(r.code, 0, "{r}");
+}
+
+#[test]
+fn the_warehouse_list_is_followed_for_a_bounded_number_of_pages() {
+    let ws = workspace();
+    ws.declare_result(TABLE_SQL, traces(1));
+    // A server that hands out a next page token forever.
+    ws.fault(
+        Fault::on("GET", "/api/2.0/sql/warehouses")
+            .status(200)
+            .body(r#"{"warehouses":[{"id":"loopwh","name":"Loop","state":"STOPPED"}],"next_page_token":"again"}"#),
+    );
+    let r = run(tracecfg(&ws).args(["query", "--table", "main.agents.agent_traces"]));
+    assert_eq!(r.code, 0, "{r}");
+    assert_eq!(
+        ws.requests_to("GET", "/api/2.0/sql/warehouses").len(),
+        100,
+        "{r}"
+    );
+    assert!(r.stderr.contains("past 100 pages"), "{r}");
+    assert_eq!(only_statement(&ws)["warehouse_id"], "loopwh");
+}
+
+#[test]
+fn a_submit_lost_on_the_way_says_the_statement_may_still_run() {
+    let ws = workspace();
+    ws.declare_result(TABLE_SQL, traces(1));
+    ws.fault(Fault::on("POST", STATEMENTS).drop_connection());
+    let r = run(query(&ws).args(["-e", EXPERIMENT]));
+    assert_eq!(r.code, 1, "{r}");
+    assert!(r.stderr.contains("may still be running"), "{r}");
+    assert_eq!(ws.requests_to("POST", STATEMENTS).len(), 1, "not replayed");
+    // A refused submit started nothing, and says nothing of the kind.
+    let ws = workspace();
+    ws.fault(
+        Fault::on("POST", STATEMENTS)
+            .status(400)
+            .body(r#"{"error_code":"INVALID_PARAMETER_VALUE","message":"no"}"#),
+    );
+    let r = run(query(&ws).args(["-e", EXPERIMENT]));
+    assert_eq!(r.code, 1, "{r}");
+    assert!(!r.stderr.contains("may still be running"), "{r}");
 }

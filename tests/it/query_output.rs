@@ -635,6 +635,22 @@ fn a_missing_chunk_fails_naming_it() {
 
 // ---------------------------------------------------------------- a closed pipe
 
+/// The query of [`query`] with `extra`, started with stdout and stderr piped; its stdout.
+fn spawn_reading(
+    ws: &FakeWorkspace,
+    extra: &[&str],
+) -> (std::process::Child, std::process::ChildStdout) {
+    let mut child = std_tracecfg(ws)
+        .args(["query", "-w", "wh1", "--sql", "SELECT * FROM results"])
+        .args(extra)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    (child, stdout)
+}
+
 #[test]
 fn a_reader_that_stops_early_ends_the_run_quietly() {
     let ws = FakeWorkspace::start();
@@ -646,21 +662,7 @@ fn a_reader_that_stops_early_ends_the_run_quietly() {
     big.chunks = 8;
     ws.declare_result("FROM results", big);
     for format in ["json", "jsonl", "csv"] {
-        let mut child = std_tracecfg(&ws)
-            .args([
-                "query",
-                "-w",
-                "wh1",
-                "--sql",
-                "SELECT * FROM results",
-                "-o",
-                format,
-            ])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdout = child.stdout.take().unwrap();
+        let (mut child, mut stdout) = spawn_reading(&ws, &["-o", format]);
         let mut first = [0u8; 64];
         stdout.read_exact(&mut first).unwrap();
         drop(stdout);
@@ -670,4 +672,131 @@ fn a_reader_that_stops_early_ends_the_run_quietly() {
         assert!(!stderr.contains("error"), "{format}: {stderr}");
         assert!(!stderr.contains("panicked"), "{format}: {stderr}");
     }
+}
+
+// ---------------------------------------------------------------- a paused reader, storage hiccups
+
+#[test]
+fn a_reader_paused_longer_than_the_request_timeout_still_gets_every_row() {
+    for disposition in ["inline", "external-links"] {
+        let ws = FakeWorkspace::start();
+        // About 6 MB of output in 30 chunks: far more than a pipe holds.
+        let mut big = numbered(12_000);
+        for row in &mut big.rows {
+            row[2] = Some("x".repeat(400));
+        }
+        big.chunks = 30;
+        // Links die before the pause ends.
+        big.link_lifetime_ms = Some(2_000);
+        ws.declare_result("FROM results", big);
+        let (mut child, mut stdout) = spawn_reading(
+            &ws,
+            &[
+                "-o",
+                "jsonl",
+                "--http-timeout",
+                "2s",
+                "--disposition",
+                disposition,
+            ],
+        );
+        let mut first = [0u8; 64];
+        stdout.read_exact(&mut first).unwrap();
+        // The reader stops for longer than a request may take and a link may live.
+        std::thread::sleep(Duration::from_secs(5));
+        let mut rest = Vec::new();
+        stdout.read_to_end(&mut rest).unwrap();
+        let stderr = read_stderr(&mut child);
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "{disposition}: {stderr}");
+        let mut all = first.to_vec();
+        all.extend(rest);
+        let rows = jsonl(&String::from_utf8(all).unwrap());
+        assert_eq!(ids_of(&rows), expected_ids(12_000), "{disposition}");
+    }
+}
+
+#[test]
+fn storage_hiccups_on_link_downloads_are_retried() {
+    let ws = FakeWorkspace::start();
+    ws.declare_result(
+        "FROM results",
+        StatementResult {
+            chunks: 100,
+            ..numbered(300)
+        },
+    );
+    // 5 of the 100 downloads fail once, each its own way.
+    let link = |chunk: u32| format!("/presigned/{}/{chunk}", statement_id(1));
+    let xml = |code: &str, message: &str| {
+        format!(
+            "<?xml version=\"1.0\"?><Error><Code>{code}</Code><Message>{message}</Message></Error>"
+        )
+    };
+    ws.fault(
+        Fault::on("GET", &link(17))
+            .status(500)
+            .body(&xml("InternalError", "We encountered an internal error."))
+            .times(1),
+    );
+    ws.fault(
+        Fault::on("GET", &link(33))
+            .status(503)
+            .body(&xml("SlowDown", "Please reduce your request rate."))
+            .times(1),
+    );
+    ws.fault(Fault::on("GET", &link(50)).drop_connection().times(1));
+    ws.fault(
+        Fault::on("GET", &link(71))
+            .status(403)
+            .body(&xml("AccessDenied", "Request has expired"))
+            .times(1),
+    );
+    ws.fault(
+        Fault::on("GET", &link(88))
+            .status(500)
+            .body(&xml("InternalError", "We encountered an internal error."))
+            .times(1),
+    );
+    let r = run(query(&ws).args(["--disposition", "external-links", "-o", "jsonl"]));
+    assert_eq!(r.code, 0, "{r}");
+    assert_eq!(
+        ids_of(&jsonl(&r.stdout)),
+        expected_ids(300),
+        "every row once, in order"
+    );
+    for chunk in [17, 33, 50, 71, 88] {
+        assert_eq!(
+            ws.requests_to("GET", &link(chunk)).len(),
+            2,
+            "chunk {chunk}"
+        );
+    }
+    assert_eq!(presigned_gets(&ws).len(), 105);
+}
+
+// ---------------------------------------------------------------- text output
+
+#[test]
+fn the_table_holds_at_most_1000_rows_and_says_how_to_get_all() {
+    let ws = FakeWorkspace::start();
+    ws.declare_result(
+        "FROM results",
+        StatementResult {
+            chunks: 3,
+            ..numbered(1500)
+        },
+    );
+    let r = run(query(&ws).args(["-o", "text"]));
+    assert_eq!(r.code, 0, "{r}");
+    assert!(r.stdout.contains("tr-999 "), "{r}");
+    assert!(!r.stdout.contains("tr-1000"), "{r}");
+    assert!(r.stderr.contains("first 1000 of 1500 rows"), "{r}");
+    assert!(r.stderr.contains("-o csv"), "{r}");
+    // A smaller result says nothing of the kind.
+    let ws = FakeWorkspace::start();
+    ws.declare_result("FROM results", numbered(5));
+    let r = run(query(&ws).args(["-o", "text"]));
+    assert!(r.stdout.contains("tr-004"), "{r}");
+    assert!(!r.stderr.contains("the table shows"), "{r}");
 }

@@ -228,6 +228,22 @@ fn failing_links(auth: Auth) {
         );
     }
 
+    // A storage failure is retried (and logged with --debug) within the 2 s budget, then
+    // reported: its echoed signing material stays out of both.
+    let ws = workspace();
+    ws.fault(Fault::on("GET", "/presigned/").status(500).body(
+        "<?xml version=\"1.0\"?><Error><Code>InternalError</Code><StringToSign>AWS4-HMAC-SHA256 x</StringToSign><CanonicalRequest>GET /x X-Amz-Security-Token=FAKESESSIONTOKEN</CanonicalRequest></Error>",
+    ));
+    let r = run_checked(&ws, auth, &query, 1);
+    assert!(r.error_lines()[0].contains("InternalError"), "{r}");
+    assert!(r.error_lines()[0].contains("result chunk 0"), "{r}");
+    for echoed in ["FAKESESSIONTOKEN", "AWS4-HMAC-SHA256"] {
+        assert!(
+            !r.stderr.contains(echoed) && !r.stdout.contains(echoed),
+            "{echoed} shown:\n{r}"
+        );
+    }
+
     let ws = workspace();
     ws.fault(Fault::on("GET", "/presigned/").drop_connection());
     let r = run_checked(&ws, auth, &query, 1);

@@ -10,7 +10,7 @@
 //! are recorded like every request.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::{json, Value};
 
@@ -54,6 +54,13 @@ pub struct StatementResult {
     /// EXTERNAL_LINKS: the first link issued for each chunk answers 403 "Request has expired";
     /// links from a later GET .../result/chunks/{i} work.
     pub expire_links_once: bool,
+    /// The execute answer is held for the request's wait_timeout (as Databricks holds it while
+    /// the statement runs), then says PENDING; the statement exists from the moment the request
+    /// arrives. Only for statements that do not finish at once (`polls` or `never_finishes`).
+    pub hold_submit: bool,
+    /// EXTERNAL_LINKS: each link works this long after it is issued (its `expiration` says so),
+    /// then answers 403 "Request has expired". Default: 15 minutes.
+    pub link_lifetime_ms: Option<u64>,
     /// Per chunk index, a delay before the chunk's data is served (GET .../result/chunks/{i}
     /// for INLINE, the presigned link for EXTERNAL_LINKS). Lets later chunks answer first.
     pub chunk_delays_ms: Vec<u64>,
@@ -95,8 +102,8 @@ pub struct SqlState {
     pub received: Vec<Value>,
     pub cancels: Vec<String>,
     pub statements: BTreeMap<String, Statement>,
-    /// sig -> (statement id, chunk index, generation of the link for that chunk)
-    pub links: BTreeMap<String, (String, usize, u32)>,
+    /// sig -> (statement id, chunk index, generation of the link for that chunk, issued at)
+    pub links: BTreeMap<String, (String, usize, u32, Instant)>,
     pub next_statement: u32,
     pub next_link: u32,
 }
@@ -319,6 +326,9 @@ fn execute(s: &mut State, r: &Recorded) -> Reply {
         issued: BTreeMap::new(),
         result,
     };
+    let hold = (st.result.hold_submit && slow)
+        .then(|| Duration::from_secs(u64::from(wait_secs.unwrap_or(0))))
+        .filter(|d| !d.is_zero());
     let response = if wait_secs == Some(0) || slow {
         if wait_secs != Some(0) && on_wait_timeout == "CANCEL" && st.result.never_finishes {
             // The wait ran out before the statement finished, and the client asked to cancel.
@@ -333,7 +343,10 @@ fn execute(s: &mut State, r: &Recorded) -> Reply {
         full_response(&mut s.sql, &s.base_url, &mut st)
     };
     s.sql.statements.insert(id, st);
-    json_response(200, &response).into()
+    Reply {
+        response: json_response(200, &response),
+        delay: hold,
+    }
 }
 
 /// Named parameter markers (`:name`) outside string literals, quoted identifiers and comments.
@@ -519,8 +532,11 @@ fn chunk_data(sql: &mut SqlState, base_url: &str, st: &mut Statement, chunk: usi
     sql.next_link += 1;
     let sig = format!("SECRETSIG-{}", sql.next_link);
     let generation = st.issued.entry(chunk).or_insert(0);
-    sql.links
-        .insert(sig.clone(), (st.id.clone(), chunk, *generation));
+    sql.links.insert(
+        sig.clone(),
+        (st.id.clone(), chunk, *generation, Instant::now()),
+    );
+    let lifetime = Duration::from_millis(st.result.link_lifetime_ms.unwrap_or(15 * 60 * 1000));
     *generation += 1;
     let mut link = json!({
         "chunk_index": chunk,
@@ -528,7 +544,7 @@ fn chunk_data(sql: &mut SqlState, base_url: &str, st: &mut Statement, chunk: usi
         "row_count": count,
         "byte_count": rows_json(st, chunk).to_string().len(),
         "external_link": format!("{base_url}{PRESIGNED}{}/{chunk}?sig={sig}", st.id),
-        "expiration": rfc3339(SystemTime::now() + Duration::from_secs(15 * 60)),
+        "expiration": rfc3339(SystemTime::now() + lifetime),
         "http_headers": { PRESIGNED_HEADER.0: PRESIGNED_HEADER.1 },
     });
     if let Some((index, internal)) = next {
@@ -636,7 +652,7 @@ fn s3_error(status: u16, code: &str, message: &str) -> Reply {
 /// store, it wants the link's headers and refuses an Authorization header.
 fn presigned(s: &mut State, rest: &str, r: &Recorded) -> Reply {
     let sig = r.query_param("sig").unwrap_or_default();
-    let Some((stmt, chunk, generation)) = s.sql.links.get(&sig).cloned() else {
+    let Some((stmt, chunk, generation, issued)) = s.sql.links.get(&sig).cloned() else {
         return s3_error(
             403,
             "SignatureDoesNotMatch",
@@ -667,7 +683,11 @@ fn presigned(s: &mut State, rest: &str, r: &Recorded) -> Reply {
     let Some(st) = s.sql.statements.get(&stmt) else {
         return s3_error(404, "NoSuchKey", "The specified key does not exist.");
     };
-    if st.result.expire_links_once && generation == 0 {
+    let outlived = st
+        .result
+        .link_lifetime_ms
+        .is_some_and(|ms| issued.elapsed() > Duration::from_millis(ms));
+    if (st.result.expire_links_once && generation == 0) || outlived {
         return s3_error(403, "AccessDenied", "Request has expired");
     }
     Reply {
