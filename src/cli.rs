@@ -291,6 +291,9 @@ pub struct QueryArgs {
     /// How to read the table [default: the native location's tables when the experiment has one, else the tag destination; for --table, told from its columns]
     #[arg(long, value_enum)]
     pub layout: Option<LayoutChoice>,
+    /// Show TIMESTAMP columns of the table in the local time zone instead of UTC (json, jsonl and csv keep them exact)
+    #[arg(long)]
+    pub local: bool,
 }
 
 /// Where traces are read from and how, for `traces` and `trace` (as for `query`).

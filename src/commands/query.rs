@@ -60,6 +60,7 @@ pub async fn run(ctx: &Context, args: &QueryArgs) -> Result<ExitCode> {
         OutputFormat::Json
     };
     let format = ctx.format(default_format);
+    output::times::configure(args.local);
 
     if args.print_sql {
         // Only a lookup needs the workspace; a --table with its --layout is printed offline.

@@ -1,6 +1,8 @@
 //! Query results on stdout: `json` (one array), `jsonl` (one object per line), `csv` (RFC 4180)
 //! stream chunk by chunk; `text` collects the first `TABLE_ROWS` rows into a table fitted to the
-//! terminal (and says on stderr how to get every row).
+//! terminal (and says on stderr how to get every row): ids, times, numbers and statuses whole,
+//! free text cut first (`fit`), TIMESTAMP cells compact (`times`). Machine formats keep every
+//! value exactly as the warehouse sent it.
 //!
 //! SQL NULL stays distinct from the empty string everywhere: JSON `null` vs `""`; in CSV an
 //! empty unquoted field vs `""`; in a table `NULL` vs an empty cell.
@@ -10,7 +12,7 @@ use std::sync::Arc;
 use anyhow::Result;
 use serde_json::Value;
 
-use super::{log, write_stdout, OutputFormat};
+use super::{fit, log, times, write_stdout, OutputFormat};
 use crate::api::statements::Column;
 
 pub type Row = Vec<Option<String>>;
@@ -295,22 +297,8 @@ impl RowSink for TableSink {
         if self.rows.is_empty() {
             return Ok(());
         }
-
-        let mut builder = tabled::builder::Builder::default();
-        builder.push_record(self.columns.iter().map(|c| c.name.clone()));
-        for row in &self.rows {
-            builder.push_record(row.iter().map(|c| match c {
-                None => "NULL".to_string(),
-                Some(text) => text.replace(['\n', '\r', '\t'], " "),
-            }));
-        }
-        let mut table = builder.build();
-        table.with(tabled::settings::Style::sharp()).with(
-            tabled::settings::Width::truncate(terminal_width())
-                .suffix("…")
-                .priority(tabled::settings::peaker::Priority::max(true)),
-        );
-        write_stdout(format!("{table}\n").as_bytes())?;
+        let table = table(&self.columns, &self.rows, fit::terminal_width());
+        write_stdout(table.as_bytes())?;
         if self.left_out > 0 {
             log::note(format_args!(
                 "the table shows the first {} of {} rows; -o csv or -o jsonl writes every row",
@@ -322,12 +310,132 @@ impl RowSink for TableSink {
     }
 }
 
-fn terminal_width() -> usize {
-    terminal_size::terminal_size()
-        .map(|(w, _)| w.0 as usize)
-        .or_else(|| std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()))
-        .unwrap_or(120)
-        .max(40)
+/// How a column reads in a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// A TIMESTAMP: shown compactly (`2026-11-30 10:00:00.123Z`, or local with `--local`), whole.
+    Time,
+    /// A number: whole, right-aligned.
+    Number,
+    /// Other values that lose their meaning when cut (ids, statuses, dates, booleans): whole.
+    Whole,
+    /// Free text (inputs, outputs, names, JSON): gives way when the terminal is narrow.
+    Free,
+}
+
+impl Shape {
+    fn of(column: &Column) -> Shape {
+        let type_name = column.type_name.as_deref().unwrap_or("STRING");
+        match (type_name, Kind::of(Some(type_name))) {
+            ("TIMESTAMP", _) => Shape::Time,
+            (_, Kind::Integer | Kind::Number | Kind::Decimal) => Shape::Number,
+            ("TIMESTAMP_NTZ" | "DATE" | "INTERVAL" | "BOOLEAN", _) => Shape::Whole,
+            _ if is_id_or_status(&column.name) => Shape::Whole,
+            _ => Shape::Free,
+        }
+    }
+}
+
+/// `trace_id`, `span_id`, `parent_span_id`, any `..._id` or `id`, and `status`, `status_code`, ...
+fn is_id_or_status(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name == "id" || name.ends_with("_id") || name.starts_with("status")
+}
+
+/// A free-text column narrower than this says too little: rather than such a table, each row
+/// is shown as a record.
+const READABLE_FREE: usize = 12;
+
+/// The table of `rows` fitted to `width` terminal columns: the whole columns at their full
+/// width and the free text sharing the rest; or, when the whole columns alone leave the free
+/// text too little room, one record per row (a line per column), where only free text is cut.
+fn table(columns: &[Column], rows: &[Row], width: usize) -> String {
+    let shapes: Vec<Shape> = columns.iter().map(Shape::of).collect();
+    let header: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            shapes
+                .iter()
+                .enumerate()
+                .map(|(i, shape)| shown_cell(*shape, row.get(i).and_then(Option::as_deref)))
+                .collect()
+        })
+        .collect();
+    let mut natural: Vec<usize> = header.iter().map(|h| fit::width(h)).collect();
+    for row in &body {
+        for (i, text) in row.iter().enumerate() {
+            natural[i] = natural[i].max(fit::width(text));
+        }
+    }
+    let fixed: Vec<bool> = shapes.iter().map(|s| *s != Shape::Free).collect();
+    // Borders: `│ ` before each cell, ` ` after it, and the closing `│`.
+    let room = width.saturating_sub(3 * columns.len() + 1);
+    let needed: usize = natural
+        .iter()
+        .zip(&fixed)
+        .map(|(&n, &whole)| if whole { n } else { n.min(READABLE_FREE) })
+        .sum();
+    if needed > room {
+        return records(&header, &body, &fixed, width);
+    }
+    let widths = fit::widths(&natural, &fixed, room);
+
+    let mut builder = tabled::builder::Builder::default();
+    builder.push_record(header.iter().zip(&widths).map(|(h, w)| fit::cut(h, *w)));
+    for row in &body {
+        builder.push_record(row.iter().zip(&widths).map(|(c, w)| fit::cut(c, *w)));
+    }
+    let mut table = builder.build();
+    table.with(tabled::settings::Style::sharp());
+    for (i, shape) in shapes.iter().enumerate() {
+        if *shape == Shape::Number {
+            table.modify(
+                tabled::settings::object::Columns::single(i),
+                tabled::settings::Alignment::right(),
+            );
+        }
+    }
+    format!("{table}\n")
+}
+
+/// One block per row, a line per column (as `psql`'s expanded display): the whole values are
+/// never cut, free text is cut to the line.
+fn records(header: &[String], body: &[Vec<String>], fixed: &[bool], width: usize) -> String {
+    let label = header
+        .iter()
+        .map(|h| fit::width(h))
+        .max()
+        .unwrap_or(0)
+        .min(width / 3);
+    let room = width.saturating_sub(label + 2);
+    let rule = width.min(60);
+    let mut out = String::new();
+    for (n, row) in body.iter().enumerate() {
+        let title = format!("── row {} ", n + 1);
+        let fill = rule.saturating_sub(fit::width(&title));
+        out.push_str(&format!("{title}{}\n", "─".repeat(fill)));
+        for (i, value) in row.iter().enumerate() {
+            let value = if fixed[i] {
+                value.clone()
+            } else {
+                fit::cut(value, room)
+            };
+            let line = format!("{}  {value}", fit::cell(&header[i], label));
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// A cell as a table shows it: `NULL` for SQL NULL, times compact, on one line.
+fn shown_cell(shape: Shape, cell: Option<&str>) -> String {
+    match (shape, cell) {
+        (_, None) => "NULL".to_string(),
+        (Shape::Time, Some(text)) => times::shown(text),
+        (_, Some(text)) => text.replace(['\n', '\r', '\t'], " "),
+    }
 }
 
 #[cfg(test)]
@@ -397,6 +505,97 @@ mod tests {
             String::from_utf8(csv.encode(&rows[1..])).unwrap(),
             ",,x\r\n"
         );
+    }
+
+    fn spans_columns() -> Vec<Column> {
+        serde_json::from_str(
+            r#"[{"name":"trace_id","type_name":"STRING"},{"name":"span_id","type_name":"STRING"},
+                {"name":"name","type_name":"STRING"},{"name":"start_time","type_name":"TIMESTAMP"},
+                {"name":"duration_ms","type_name":"DOUBLE"},{"name":"status_code","type_name":"STRING"},
+                {"name":"inputs","type_name":"STRING"},{"name":"outputs","type_name":"STRING"}]"#,
+        )
+        .unwrap()
+    }
+
+    fn span_row(inputs: &str) -> Row {
+        [
+            "tr-7f3a9c1e5b2d4f60a1b2c3d4e5f60718",
+            "a1b2c3d4e5f60718",
+            "lookup_order",
+            "2026-11-30T10:02:00.25Z",
+            "1250.5",
+            "OK",
+            inputs,
+            "{\"answer\": \"refund issued\"}",
+        ]
+        .map(|c| Some(c.to_string()))
+        .to_vec()
+    }
+
+    #[test]
+    fn columns_are_whole_or_free_by_type_and_name() {
+        let shapes: Vec<Shape> = spans_columns().iter().map(Shape::of).collect();
+        use Shape::*;
+        assert_eq!(
+            shapes,
+            [Whole, Whole, Free, Time, Number, Whole, Free, Free]
+        );
+        let column = |name: &str, t: &str| Column {
+            name: name.into(),
+            type_name: Some(t.into()),
+            position: None,
+        };
+        assert_eq!(Shape::of(&column("parent_span_id", "STRING")), Whole);
+        assert_eq!(Shape::of(&column("Request_ID", "STRING")), Whole);
+        assert_eq!(Shape::of(&column("day", "DATE")), Whole);
+        assert_eq!(Shape::of(&column("at", "TIMESTAMP_NTZ")), Whole);
+        assert_eq!(Shape::of(&column("ok", "BOOLEAN")), Whole);
+        assert_eq!(Shape::of(&column("n", "DECIMAL")), Number);
+        assert_eq!(Shape::of(&column("identity", "STRING")), Free);
+    }
+
+    #[test]
+    fn narrow_tables_cut_inputs_and_outputs_before_ids_and_times() {
+        let columns = spans_columns();
+        let rows = vec![span_row(&"the customer asks for a refund ".repeat(10))];
+        let (table_at, records_at) = (200, 120);
+        let wide = table(&columns, &rows, table_at);
+        let narrow = table(&columns, &rows, records_at);
+        for (width, shown) in [(table_at, &wide), (records_at, &narrow)] {
+            for line in shown.lines() {
+                assert!(fit::width(line) <= width, "{width}: {line}\n{shown}");
+            }
+            assert!(
+                shown.contains("tr-7f3a9c1e5b2d4f60a1b2c3d4e5f60718"),
+                "{shown}"
+            );
+            assert!(shown.contains("2026-11-30 10:02:00.250Z"), "{shown}");
+            assert!(shown.contains("the customer asks"), "{shown}");
+            assert!(shown.contains('…'), "{shown}");
+        }
+        assert!(
+            wide.contains("│ tr-7f3a9c1e5b2d4f60a1b2c3d4e5f60718 │ a1b2c3d4e5f60718 │"),
+            "{wide}"
+        );
+        assert!(
+            wide.contains("│ 2026-11-30 10:02:00.250Z │      1250.5 │ OK "),
+            "{wide}"
+        );
+        // Too narrow for the whole columns and readable free text: one record per row.
+        assert!(narrow.starts_with("── row 1 ─"), "{narrow}");
+        assert!(
+            narrow.contains("\nstart_time   2026-11-30 10:02:00.250Z\n"),
+            "{narrow}"
+        );
+        assert!(
+            narrow.contains("\ninputs       the customer asks"),
+            "{narrow}"
+        );
+        // Wide enough for everything: nothing is cut.
+        let short = vec![span_row("{}")];
+        let all = table(&columns, &short, 300);
+        assert!(!all.contains('…'), "{all}");
+        assert!(all.contains("│ {\"answer\": \"refund issued\"} │"), "{all}");
     }
 
     #[test]

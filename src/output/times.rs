@@ -54,48 +54,16 @@ pub fn colour() -> bool {
     super::stdout_is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-/// The width to fit stdout to: the terminal's, else `COLUMNS`, else 120.
-pub fn terminal_width() -> usize {
-    terminal_size::terminal_size_of(std::io::stdout())
-        .map(|(w, _)| w.0 as usize)
-        .or_else(|| std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()))
-        .unwrap_or(120)
-        .max(40)
-}
-
-/// `text` cut to `width` characters, the last one `…` when cut.
-pub fn cut(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_string();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let mut out: String = text.chars().take(width - 1).collect();
-    out.push('…');
-    out
-}
-
-/// `text` cut or padded to exactly `width` characters.
-pub fn fit(text: &str, width: usize) -> String {
-    let cut = cut(text, width);
-    let pad = width - cut.chars().count();
-    format!("{cut}{}", " ".repeat(pad))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn durations_and_cuts() {
+    fn durations_and_times() {
         assert_eq!(duration(850.4), "850ms");
         assert_eq!(duration(1250.0), "1.25s");
         assert_eq!(duration(123_000.0), "2m03s");
         assert_eq!(duration(3_720_000.0), "1h02m");
-        assert_eq!(cut("abcdef", 4), "abc…");
-        assert_eq!(fit("ab", 4), "ab  ");
-        assert_eq!(fit("abcdef", 3), "ab…");
         assert_eq!(
             shown("2026-11-30T10:00:00.123Z"),
             "2026-11-30 10:00:00.123Z"

@@ -6,7 +6,8 @@
 use anyhow::Result;
 use serde::Serialize;
 
-use super::times::{colour, cut, duration, fit, shown, terminal_width};
+use super::fit::{self, cell, cut, terminal_width};
+use super::times::{colour, duration, shown};
 use super::{write_stdout, OutputFormat};
 
 /// One trace (docs/traces.md, "Output").
@@ -121,25 +122,15 @@ fn text_cells(t: &TraceSummary) -> [String; 8] {
 /// Natural widths; when they do not fit, the free-text columns share the room the others
 /// leave (never less than 4 each), the widest giving way first.
 fn widths(rows: &[[String; 8]], width: usize) -> Vec<usize> {
-    let mut w: Vec<usize> = HEADERS.iter().map(|h| h.chars().count()).collect();
+    let mut natural: Vec<usize> = HEADERS.iter().map(|h| fit::width(h)).collect();
     for row in rows {
         for (i, cell) in row.iter().enumerate() {
-            w[i] = w[i].max(cell.chars().count());
+            natural[i] = natural[i].max(fit::width(cell));
         }
     }
-    let rigid: usize = w[..RIGID].iter().sum::<usize>() + GAP.len() * (HEADERS.len() - 1);
-    let mut room = width.saturating_sub(rigid);
-    let mut free: Vec<usize> = (RIGID..w.len()).collect();
-    // Water-filling: columns narrower than an equal share keep their width.
-    free.sort_by_key(|&i| w[i]);
-    let mut left = free.len();
-    for i in free {
-        let share = (room / left).max(4);
-        w[i] = w[i].min(share);
-        room = room.saturating_sub(w[i]);
-        left -= 1;
-    }
-    w
+    let fixed: Vec<bool> = (0..HEADERS.len()).map(|i| i < RIGID).collect();
+    let room = width.saturating_sub(GAP.len() * (HEADERS.len() - 1));
+    fit::widths(&natural, &fixed, room)
 }
 
 /// Whether the whole ids, times and durations leave the root span name room enough on one line.
@@ -168,18 +159,18 @@ fn two_lines(cells: &[String; 8], width: usize, colour: bool) -> String {
 
 fn line(cells: &[String; 8], widths: &[usize], colour: bool) -> String {
     let mut parts: Vec<String> = Vec::with_capacity(8);
-    for (i, cell) in cells.iter().enumerate() {
+    for (i, text) in cells.iter().enumerate() {
         // Rigid cells are never cut; later rows longer than the first batch's just push on.
         let mut part = if i < RIGID {
-            let pad = widths[i].saturating_sub(cell.chars().count());
+            let pad = widths[i].saturating_sub(fit::width(text));
             match i {
-                2 | 3 => format!("{}{cell}", " ".repeat(pad)),
-                _ => format!("{cell}{}", " ".repeat(pad)),
+                2 | 3 => format!("{}{text}", " ".repeat(pad)),
+                _ => format!("{text}{}", " ".repeat(pad)),
             }
         } else {
-            fit(cell, widths[i])
+            cell(text, widths[i])
         };
-        if colour && i == 4 && cell == "ERROR" {
+        if colour && i == 4 && text == "ERROR" {
             part = format!("\x1b[31m{part}\x1b[0m");
         }
         parts.push(part);

@@ -7,7 +7,8 @@ use anyhow::Result;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::times::{colour, cut, duration, fit, shown, terminal_width};
+use super::fit::{cell, cut, terminal_width};
+use super::times::{colour, duration, shown};
 use super::{write_stdout, OutputFormat};
 
 /// One span as the statement returns it.
@@ -172,8 +173,8 @@ impl TraceView {
         for l in &lines {
             let failed = l.node.status_code.as_deref() == Some(ERROR_CODE);
             let marker = if failed { "✗ " } else { "  " };
-            let label = fit(&format!("{}{}", l.guide, l.node.name), name_w);
-            let kind = fit(l.node.span_type.as_deref().unwrap_or(""), type_w);
+            let label = cell(&format!("{}{}", l.guide, l.node.name), name_w);
+            let kind = cell(l.node.span_type.as_deref().unwrap_or(""), type_w);
             let bar = bar(
                 l.node.offset_ms,
                 l.node.duration_ms,
