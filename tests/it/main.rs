@@ -29,5 +29,6 @@ mod secrets;
 mod set;
 mod show_unset;
 mod spark_engine;
+mod terminal;
 mod trace_view;
 mod traces;

@@ -800,3 +800,132 @@ fn the_table_holds_at_most_1000_rows_and_says_how_to_get_all() {
     assert!(r.stdout.contains("tr-004"), "{r}");
     assert!(!r.stderr.contains("the table shows"), "{r}");
 }
+
+// ------------------------------------------------------------------ the table view
+
+/// Two spans in the default columns, with inputs and outputs far longer than a terminal line.
+fn long_payloads() -> StatementResult {
+    let inputs = format!(
+        r#"{{"messages": [{{"role": "user", "content": "{}"}}]}}"#,
+        "I ordered a blender last week and it arrived broken; please refund order 1234. ".repeat(3)
+    );
+    let outputs = format!(
+        r#"{{"answer": "{}"}}"#,
+        "Your refund for order 1234 has been issued and will reach your card in 3-5 days. "
+            .repeat(3)
+    );
+    StatementResult::table(
+        &TRACE_COLUMNS,
+        &[
+            &[
+                Some(NESTED_TRACE),
+                Some("customer_support_agent"),
+                Some("AGENT"),
+                Some("2026-11-30T10:02:00.25Z"),
+                Some("2026-11-30T10:02:04.75Z"),
+                Some(&inputs),
+                Some(&outputs),
+            ],
+            &[
+                Some("tr-1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f"),
+                Some("chat"),
+                Some("LLM"),
+                Some("2026-11-30T10:01:00Z"),
+                Some("2026-11-30T10:01:01.234567Z"),
+                Some(r#"{"messages": [{"role": "user", "content": "hi"}]}"#),
+                None,
+            ],
+        ],
+    )
+}
+
+const SPANS_QUERY: [&str; 8] = [
+    "query",
+    "--table",
+    "main.agents.agent_traces",
+    "--layout",
+    "tags",
+    "-w",
+    WAREHOUSE,
+    "--since=2026-11-30T00:00:00Z",
+];
+
+/// `query` in a real terminal: at 200 columns a table whose inputs and outputs give way; at 80,
+/// where the ids and times alone leave no room, one record per row. Either way the trace ids and
+/// the times are whole, in the compact form.
+#[cfg(unix)]
+#[test]
+fn query_screens_at_80_and_200_columns() {
+    let ws = FakeWorkspace::start();
+    ws.declare_result("`main`.`agents`.`agent_traces`", long_payloads());
+    for width in [80u16, 200] {
+        let shown =
+            crate::terminal::screen(&ws, width, &format!("tracecfg {}", SPANS_QUERY.join(" ")));
+        crate::terminal::golden(&format!("query-{width}"), &shown);
+        for whole in [
+            NESTED_TRACE,
+            "tr-1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f",
+            "2026-11-30 10:02:00.250Z",
+            "2026-11-30 10:02:04.750Z",
+            "2026-11-30 10:01:01.234Z",
+        ] {
+            assert!(
+                shown.contains(whole),
+                "{width}: {whole} is not whole:\n{shown}"
+            );
+        }
+        assert!(
+            shown.contains(r#"{"messages": [{"role": "user", "#),
+            "{shown}"
+        );
+        assert!(
+            !shown.contains("reach your card in 3-5 days. Your refund"),
+            "outputs are cut:\n{shown}"
+        );
+        assert!(shown.contains('…'), "{shown}");
+        assert!(
+            shown.lines().all(|l| l.chars().count() <= width.into()),
+            "{shown}"
+        );
+        assert!(!shown.contains("running query"), "{shown}");
+        assert!(shown.contains("[exit 0]"), "{shown}");
+    }
+}
+
+#[test]
+fn local_shows_table_times_in_the_local_zone_and_json_stays_exact() {
+    let ws = FakeWorkspace::start();
+    ws.declare_result("`main`.`agents`.`agent_traces`", long_payloads());
+    // A POSIX TZ rule needs no zoneinfo files: five and a half hours east of UTC.
+    let text = run(tracecfg(&ws)
+        .env("TZ", "IST-5:30")
+        .env("COLUMNS", "200")
+        .args(SPANS_QUERY)
+        .args(["--local", "-o", "text"]));
+    assert_eq!(text.code, 0, "{text}");
+    assert!(
+        text.stdout.contains("2026-11-30 15:32:00.250+05:30"),
+        "{text}"
+    );
+    assert!(!text.stdout.contains("10:02:00"), "{text}");
+    let utc = run(tracecfg(&ws)
+        .env("TZ", "IST-5:30")
+        .env("COLUMNS", "200")
+        .args(SPANS_QUERY)
+        .args(["-o", "text"]));
+    assert!(utc.stdout.contains("2026-11-30 10:02:00.250Z"), "{utc}");
+    let json = run(tracecfg(&ws)
+        .env("TZ", "IST-5:30")
+        .args(SPANS_QUERY)
+        .args(["--local", "-o", "json"]));
+    assert_eq!(
+        json.json()[0]["start_time"],
+        "2026-11-30T10:02:00.25Z",
+        "{json}"
+    );
+    assert_eq!(
+        json.json()[1]["end_time"],
+        "2026-11-30T10:01:01.234567Z",
+        "{json}"
+    );
+}
