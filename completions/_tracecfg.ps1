@@ -169,6 +169,7 @@ Register-ArgumentCompleter -Native -CommandName 'tracecfg' -ScriptBlock {
             [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]')
             [CompletionResult]::new('--retry-timeout', '--retry-timeout', [CompletionResultType]::ParameterName, 'Total time allowed for retries of one request [default: 5m]')
             [CompletionResult]::new('--print-sql', '--print-sql', [CompletionResultType]::ParameterName, 'Print the statement and its parameters; do not run it')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show TIMESTAMP columns of the table in the local time zone instead of UTC (json, jsonl and csv keep them exact)')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Log each request (method, path, status, time) to stderr; never headers or secrets')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no notes, no progress')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no notes, no progress')

@@ -499,7 +499,7 @@ _tracecfg() {
             return 0
             ;;
         tracecfg__subcmd__query)
-            opts="-e -w -p -o -q -h --experiment --experiment-id --table --user --session --tag --attribute --span-type --name --since --until --limit --columns --print-sql --sql --file --param --warehouse --timeout --parallel --disposition --layout --profile --host --output --debug --quiet --http-timeout --retry-timeout --help"
+            opts="-e -w -p -o -q -h --experiment --experiment-id --table --user --session --tag --attribute --span-type --name --since --until --limit --columns --print-sql --sql --file --param --warehouse --timeout --parallel --disposition --layout --local --profile --host --output --debug --quiet --http-timeout --retry-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -161,6 +161,7 @@ set edit:completion:arg-completer[tracecfg] = {|@words|
             cand --http-timeout 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]'
             cand --retry-timeout 'Total time allowed for retries of one request [default: 5m]'
             cand --print-sql 'Print the statement and its parameters; do not run it'
+            cand --local 'Show TIMESTAMP columns of the table in the local time zone instead of UTC (json, jsonl and csv keep them exact)'
             cand --debug 'Log each request (method, path, status, time) to stderr; never headers or secrets'
             cand -q 'Print only results and errors: no notes, no progress'
             cand --quiet 'Print only results and errors: no notes, no progress'

@@ -150,6 +150,7 @@ csv\t'Comma-separated values with a header row (query results)'"
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l http-timeout -d 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l retry-timeout -d 'Total time allowed for retries of one request [default: 5m]' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l print-sql -d 'Print the statement and its parameters; do not run it'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l local -d 'Show TIMESTAMP columns of the table in the local time zone instead of UTC (json, jsonl and csv keep them exact)'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l debug -d 'Log each request (method, path, status, time) to stderr; never headers or secrets'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -s q -l quiet -d 'Print only results and errors: no notes, no progress'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -s h -l help -d 'Print help (see more with \'--help\')'
