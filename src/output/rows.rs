@@ -573,24 +573,19 @@ mod tests {
             assert!(shown.contains("the customer asks"), "{shown}");
             assert!(shown.contains('…'), "{shown}");
         }
-        assert!(
-            wide.contains("│ tr-7f3a9c1e5b2d4f60a1b2c3d4e5f60718 │ a1b2c3d4e5f60718 │"),
-            "{wide}"
-        );
-        assert!(
-            wide.contains("│ 2026-11-30 10:02:00.250Z │      1250.5 │ OK "),
-            "{wide}"
-        );
         // Too narrow for the whole columns and readable free text: one record per row.
         assert!(narrow.starts_with("── row 1 ─"), "{narrow}");
-        assert!(
-            narrow.contains("\nstart_time   2026-11-30 10:02:00.250Z\n"),
-            "{narrow}"
-        );
-        assert!(
-            narrow.contains("\ninputs       the customer asks"),
-            "{narrow}"
-        );
+        for (shown, part) in [
+            (
+                &wide,
+                "│ tr-7f3a9c1e5b2d4f60a1b2c3d4e5f60718 │ a1b2c3d4e5f60718 │",
+            ),
+            (&wide, "│ 2026-11-30 10:02:00.250Z │      1250.5 │ OK "),
+            (&narrow, "\nstart_time   2026-11-30 10:02:00.250Z\n"),
+            (&narrow, "\ninputs       the customer asks"),
+        ] {
+            assert!(shown.contains(part), "{part:?} in\n{shown}");
+        }
         // Wide enough for everything: nothing is cut.
         let short = vec![span_row("{}")];
         let all = table(&columns, &short, 300);
