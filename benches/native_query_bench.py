@@ -2,7 +2,8 @@
 """Benchmark of the native (V2, table-prefix) trace queries on local Apache Spark.
 
 Builds a V2 spans table of N spans (default 1,050,000: 150,000 traces of 7 spans over 30 days,
-200 users), written partitioned by `date` and sorted by `time` as Databricks clusters it, plus an
+200 users, inputs and outputs of a few hundred bytes each), written partitioned by `date`, sorted by `time` and in files of at most 10,000 spans (about three
+hours each) as Databricks clusters it on time/date, plus an
 annotations table with each trace's METADATA row. Then, for each query, times the statement that
 tracecfg builds today (`tracecfg query --print-sql -o json`) and the statement of the previous
 release (benches/native_query_before.json: `from_json(to_json(attributes))` over every row, a
@@ -33,6 +34,9 @@ SPANS_PER_TRACE = 7
 USERS = 200
 DAYS = 30
 END = dt.datetime(2026, 11, 30, 12, 0, 0, tzinfo=dt.timezone.utc)
+# A prompt's or completion's worth of text that does not compress away (~200 bytes), so the
+# table has the size of real traces: about 500 MB of parquet for a million spans.
+PAYLOAD = "concat(uuid(), ' ', uuid(), ' ', uuid(), ' ', uuid(), ' ', uuid())"
 
 
 def tracecfg_binary():
@@ -88,12 +92,14 @@ def build_tables(spark, spans):
                'SPAN_KIND_INTERNAL', start_us * 1000, (start_us + 80000) * 1000,
                parse_json(to_json(CASE WHEN k = 0 THEN map(
                    'mlflow.spanType', 'CHAIN', 'user.id', user_id, 'session.id', concat('s-', t % 5000),
-                   'mlflow.spanInputs', concat('{{"q":"question ', t, '"}}'),
-                   'mlflow.spanOutputs', '{{"a":"answer"}}')
+                   'mlflow.spanInputs', concat('{{"q":"question ', t, ' ', {PAYLOAD}, '"}}'),
+                   'mlflow.spanOutputs', concat('{{"a":"', {PAYLOAD}, '"}}'))
                  WHEN k % 2 = 1 THEN map('mlflow.spanType', 'LLM', 'llm.model', 'gpt',
-                   'mlflow.spanInputs', '{{"messages":[]}}', 'mlflow.spanOutputs', '{{"text":"t"}}')
+                   'mlflow.spanInputs', concat('{{"messages":["', {PAYLOAD}, '"]}}'),
+                   'mlflow.spanOutputs', concat('{{"text":"', {PAYLOAD}, '"}}'))
                  ELSE map('mlflow.spanType', 'TOOL', 'tool.name', 'search',
-                   'mlflow.spanInputs', '{{"query":"x"}}', 'mlflow.spanOutputs', '[]') END)),
+                   'mlflow.spanInputs', concat('{{"query":"', {PAYLOAD}, '"}}'),
+                   'mlflow.spanOutputs', concat('["', {PAYLOAD}, '"]')) END)),
                named_struct('message', '', 'code', 'STATUS_CODE_OK'),
                to_date(timestamp_micros(start_us)) AS date
         FROM (
@@ -147,6 +153,10 @@ def main():
              .config("spark.sql.shuffle.partitions", "4").config("spark.driver.memory", "4g")
              .config("spark.sql.warehouse.dir", os.path.join(a.work, "warehouse"))
              .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={a.work}")
+             # Databricks clusters the trace tables on time/date: each file covers a narrow
+             # time range. Files of at most 10,000 spans, written in time order, do the same
+             # here (about 3 hours each), so file statistics on `time` can skip files too.
+             .config("spark.sql.files.maxRecordsPerFile", "10000")
              .getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     # The session's catalog lives in memory: the tables are written anew each run.
