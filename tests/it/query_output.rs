@@ -855,6 +855,7 @@ const SPANS_QUERY: [&str; 8] = [
 /// the times are whole, in the compact form.
 #[cfg(unix)]
 #[test]
+#[ignore = "needs tmux (apt-get install tmux): run scripts/test"]
 fn query_screens_at_80_and_200_columns() {
     let ws = FakeWorkspace::start();
     ws.declare_result("`main`.`agents`.`agent_traces`", long_payloads());

@@ -203,6 +203,7 @@ fn the_tags_layout_is_a_flat_timeline_and_says_why() {
 
 #[cfg(unix)]
 #[test]
+#[ignore = "needs tmux (apt-get install tmux): run scripts/test"]
 fn screens_at_80_and_200_columns() {
     let ws = native_workspace();
     ws.declare_result(SPANS_SQL, nested_trace());
