@@ -11,23 +11,14 @@ use serde_json::{json, Value};
 
 const TABLE_SQL: &str = "`main`.`agents`.`agent_traces`";
 
-/// The columns of the tags-layout table, as the Unity Catalog tables API lists them.
-const TAGS_TABLE: [(&str, &str); 8] = [
-    ("trace_id", "STRING"),
-    ("span_name", "STRING"),
-    ("span_type", "STRING"),
-    ("start_time", "TIMESTAMP"),
-    ("end_time", "TIMESTAMP"),
-    ("inputs", "STRING"),
-    ("outputs", "STRING"),
-    ("tags", "MAP"),
-];
-
 /// [`tagged_workspace`], whose table `main.agents.agent_traces` Unity Catalog lists with the
 /// columns of the tags layout.
 fn workspace() -> FakeWorkspace {
     let ws = tagged_workspace();
-    ws.add_table_with_columns("main", "agents", "agent_traces", &TAGS_TABLE);
+    // The tags layout's table, as the Unity Catalog tables API lists it: the trace columns and
+    // the `tags` map.
+    let columns = [TRACE_COLUMNS.as_slice(), &[("tags", "MAP")]].concat();
+    ws.add_table_with_columns("main", "agents", "agent_traces", &columns);
     ws
 }
 
@@ -565,26 +556,21 @@ fn print_sql_with_table_and_layout_makes_no_request() {
     assert!(ws.requests().is_empty(), "{:?}", ws.requests());
 }
 
-const V2_SPANS_TABLE: [(&str, &str); 11] = [
-    ("time", "TIMESTAMP"),
-    ("date", "DATE"),
-    ("trace_id", "STRING"),
-    ("span_id", "STRING"),
-    ("parent_span_id", "STRING"),
-    ("name", "STRING"),
-    ("start_time_unix_nano", "BIGINT"),
-    ("end_time_unix_nano", "BIGINT"),
-    ("attributes", "VARIANT"),
-    ("status", "STRUCT"),
-    ("resource", "STRUCT"),
-];
-
 #[test]
 fn table_layout_is_told_from_its_columns_in_one_request() {
     let ws = workspace();
-    ws.add_table_with_columns("c", "s", "p_otel_spans", &V2_SPANS_TABLE);
-    let mut v1 = V2_SPANS_TABLE[2..].to_vec();
-    v1[6] = ("attributes", "MAP");
+    ws.add_table_with_columns("c", "s", "p_otel_spans", &V2_SPANS_COLUMNS);
+    // The schema layout: no time/date, MAP attributes.
+    let v1: Vec<(&str, &str)> = V2_SPANS_COLUMNS[2..]
+        .iter()
+        .map(|&(n, t)| {
+            if n == "attributes" {
+                (n, "MAP")
+            } else {
+                (n, t)
+            }
+        })
+        .collect();
     ws.add_table_with_columns("c", "s", "mlflow_experiment_trace_otel_spans", &v1);
     let cases = [
         (
@@ -665,7 +651,7 @@ fn table_layout_is_told_from_its_columns_in_one_request() {
 #[test]
 fn table_layout_lookup_and_warehouse_choice_share_the_first_round_trip() {
     let ws = workspace();
-    ws.add_table_with_columns("c", "s", "p_otel_spans", &V2_SPANS_TABLE);
+    ws.add_table_with_columns("c", "s", "p_otel_spans", &V2_SPANS_COLUMNS);
     ws.add_warehouse("wh1", "Shared", "RUNNING");
     ws.set_default_warehouse("wh1");
     // Each lookup is answered after HOLD: the second one arrives before the first is answered
