@@ -97,15 +97,12 @@ pub fn column_problems(kind: TableKind, columns: &[ColumnInfo]) -> Vec<String> {
         .collect()
 }
 
-/// The tables of a native location, for a query in `version` (its own unless overridden).
-pub fn native_tables(
-    location: &NativeLocation,
-    version: Option<OtelVersion>,
-) -> Result<TraceTables, CliError> {
-    let version = version.unwrap_or(match location.layout {
+/// The tables of a native location, read in its own layout.
+pub fn native_tables(location: &NativeLocation) -> Result<TraceTables, CliError> {
+    let version = match location.layout {
         NativeLayout::TablePrefix => OtelVersion::V2,
         NativeLayout::Schema => OtelVersion::V1,
-    });
+    };
     let trace_info = match version {
         OtelVersion::V2 => location.annotations_table.as_deref(),
         OtelVersion::V1 => Some(location.logs_table.as_str()),

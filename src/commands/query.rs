@@ -20,9 +20,9 @@ use crate::http::Client;
 use crate::output::progress::Spinner;
 use crate::output::{self, log, OutputFormat};
 use crate::sql_exec::{self, ResultSize, RunOptions, RunningStatement};
-use crate::trace_location::native_location;
+use crate::trace_location::{native_location, NativeLayout};
 use crate::trace_query::{self, Filters, LayoutChoice, OtelVersion, Statement, TraceTables};
-use crate::trace_tables::{flag_tables, kind_of, native_tables, TableKind};
+use crate::trace_tables::{column_problems, flag_tables, kind_of, native_tables, TableKind};
 use crate::warehouse_choice::choose_warehouse;
 
 /// What `--print-sql` shows: the statement and its parameters, not run.
@@ -62,22 +62,41 @@ pub async fn run(ctx: &Context, args: &QueryArgs) -> Result<ExitCode> {
     let format = ctx.format(default_format);
     output::times::configure(args.local);
 
-    if args.print_sql {
-        // Only a lookup needs the workspace; a --table with its --layout is printed offline.
-        let client = if needs_lookup(&source, args.layout, raw_sql.is_none()) {
-            Some(ctx.connect()?.1)
-        } else {
-            None
-        };
-        let statement = build_statement(
-            client.as_ref(),
-            &source,
-            args.layout,
-            raw_sql,
-            raw_params,
-            &filters,
+    // A statement that needs no lookup is built (and refused, if a filter does not fit the
+    // layout) before anything is sent.
+    let lookup = needs_lookup(&source, args.layout, raw_sql.is_none());
+    let offline = if lookup {
+        None
+    } else {
+        Some(
+            build_statement(
+                None,
+                &source,
+                args.layout,
+                raw_sql.clone(),
+                raw_params.clone(),
+                &filters,
+            )
+            .await?,
         )
-        .await?;
+    };
+
+    if args.print_sql {
+        let statement = match offline {
+            Some(statement) => statement,
+            None => {
+                let client = ctx.connect()?.1;
+                build_statement(
+                    Some(&client),
+                    &source,
+                    args.layout,
+                    raw_sql,
+                    raw_params,
+                    &filters,
+                )
+                .await?
+            }
+        };
         let printed = PrintedStatement {
             sql: statement.sql,
             parameters: statement.parameters,
@@ -88,20 +107,23 @@ pub async fn run(ctx: &Context, args: &QueryArgs) -> Result<ExitCode> {
         return Ok(ExitCode::Success);
     }
     let (config, client) = ctx.connect()?;
-    // The table lookup and the warehouse choice are independent: one round trip for both.
-    let (statement, warehouse) = tokio::join!(
-        build_statement(
-            Some(&client),
-            &source,
-            args.layout,
-            raw_sql.clone(),
-            raw_params,
-            &filters
-        ),
-        choose_warehouse(&client, &config, args.warehouse.as_deref()),
-    );
-    let statement = statement?;
-    let (warehouse_id, why) = warehouse?;
+    let warehouse = choose_warehouse(&client, &config, args.warehouse.as_deref());
+    let (statement, (warehouse_id, why)) = match offline {
+        Some(statement) => (statement, warehouse.await?),
+        // The table lookup and the warehouse choice are independent: one round trip for both,
+        // and a failed lookup drops the warehouse requests.
+        None => tokio::try_join!(
+            build_statement(
+                Some(&client),
+                &source,
+                args.layout,
+                raw_sql.clone(),
+                raw_params,
+                &filters
+            ),
+            warehouse,
+        )?,
+    };
     log::note(format_args!("using SQL warehouse {warehouse_id} ({why})"));
 
     let options = RunOptions {
@@ -463,7 +485,23 @@ async fn detect_kind(client: &Client, table: &Destination, want_otel: bool) -> R
             )
         })?;
     let kind = match kind_of(&info.columns) {
-        Some(kind @ TableKind::OtelSpans(_)) => kind,
+        Some(kind @ TableKind::OtelSpans(_)) => {
+            // The statement reads these columns: say which are missing rather than let the
+            // warehouse fail on the first one.
+            let problems = column_problems(kind, &info.columns);
+            if !problems.is_empty() {
+                return Err(CliError::new(
+                    ExitCode::Failure,
+                    format!(
+                        "{} does not have the columns of an OpenTelemetry spans table: {}",
+                        table.full_name(),
+                        problems.join("; ")
+                    ),
+                )
+                .into());
+            }
+            kind
+        }
         Some(TableKind::Tags) if !want_otel => TableKind::Tags,
         _ => {
             let expected = if want_otel {
@@ -518,12 +556,22 @@ async fn experiment_tables(
         CliError::not_found(format!("{target} has no native Unity Catalog trace location"))
             .with_hint("link one with 'tracecfg set --native', or query the tag destination with --layout tags")
     })?;
-    let version = match layout {
-        Some(LayoutChoice::OtelV1) => Some(OtelVersion::V1),
-        Some(LayoutChoice::OtelV2) => Some(OtelVersion::V2),
-        _ => None,
-    };
-    Ok(native_tables(&n, version)?)
+    // The location says which layout its tables have; a --layout that says otherwise would
+    // read them wrongly.
+    match (layout, n.layout) {
+        (Some(LayoutChoice::OtelV1), NativeLayout::TablePrefix)
+        | (Some(LayoutChoice::OtelV2), NativeLayout::Schema) => {
+            return Err(CliError::usage(format!(
+                "--layout {} does not match {target}'s native location {}, which is {}: use --layout otel",
+                if layout == Some(LayoutChoice::OtelV1) { "otel-v1" } else { "otel-v2" },
+                n.destination_path(),
+                n.layout.label()
+            ))
+            .into())
+        }
+        _ => {}
+    }
+    Ok(native_tables(&n)?)
 }
 
 impl Render for PrintedStatement {

@@ -55,7 +55,7 @@ pub fn build(
     }
     let window = w.window(f, false);
     let sql = format!(
-        "{}\nSELECT {}\nFROM spans{}\nORDER BY start_time DESC\nLIMIT {}",
+        "{}\nSELECT {}\nFROM spans{}\nORDER BY start_time DESC, trace_id, span_id\nLIMIT {}",
         w.spans_cte(&window),
         select_list(&f.columns),
         where_clause(&conditions),
@@ -239,21 +239,26 @@ impl<'a> Writer<'a> {
         let on_root = self.equals(&root_attribute, name, value);
         let mut root_conditions = vec![ROOT_SPAN.to_string(), on_root];
         root_conditions.extend(self.window(f, true));
+        let written = self.written_since(f);
         let metadata = match self.version {
             OtelVersion::V2 => {
                 let field = format!("value:trace_metadata['{metadata_key}']::string");
-                let matches = self.equals(&field, name, value);
-                let written = self.written_since(f, "created_at");
-                format!(
-                    "SELECT target_id FROM {info}\n    WHERE annotation_type = 'METADATA' AND deleted_at IS NULL\n      AND {matches}{written}"
+                self.latest_state(
+                    &info,
+                    "annotation_type = 'METADATA'",
+                    &written,
+                    &field,
+                    (name, value),
                 )
             }
             OtelVersion::V1 => {
                 let field = format!("from_json(coalesce(attributes['trace_metadata'], get_json_object(body, '$.trace_metadata')), 'map<string,string>')['{metadata_key}']");
-                let matches = self.equals(&field, name, value);
-                let written = self.written_since(f, "time_unix_nano");
-                format!(
-                    "SELECT trace_id FROM {info}\n    WHERE event_name = 'genai.trace.metadata'\n      AND {matches}{written}"
+                self.latest_state(
+                    &info,
+                    "event_name = 'genai.trace.metadata'",
+                    &written,
+                    &field,
+                    (name, value),
                 )
             }
         };
@@ -267,50 +272,83 @@ impl<'a> Writer<'a> {
     /// The metadata of a trace is written when the trace is: with `--since`, only metadata
     /// written from a day before it (the same slack as the root span) can belong to a trace
     /// with spans in the window. A row without the time is kept.
-    fn written_since(&mut self, f: &Filters, column: &str) -> String {
-        let Some(since) = &f.since else {
-            return String::new();
-        };
+    fn written_since(&mut self, f: &Filters) -> Option<String> {
+        let since = f.since.as_ref()?;
         let t = self.b.bind("since", since, Some("TIMESTAMP"));
-        let bound = match column {
-            "time_unix_nano" => format!("unix_micros({t} - INTERVAL 1 DAY) * 1000"),
-            _ => format!("{t} - INTERVAL 1 DAY"),
+        Some(match self.version {
+            OtelVersion::V2 => {
+                format!("(created_at IS NULL OR created_at >= {t} - INTERVAL 1 DAY)")
+            }
+            OtelVersion::V1 => format!(
+                "(time_unix_nano IS NULL OR time_unix_nano >= unix_micros({t} - INTERVAL 1 DAY) * 1000)"
+            ),
+        })
+    }
+
+    /// The traces whose annotation (V2) or log event (V1) picked by `kind` and `extra` says
+    /// `field` = `value` in its latest write, not deleted. The trace-info tables are
+    /// append-only (docs/native-trace-storage.md §3): one struct `max_by` takes the value and
+    /// the deletion from the same, latest row, and a deletion wins a tie.
+    fn latest_state(
+        &mut self,
+        info: &str,
+        kind: &str,
+        extra: &Option<String>,
+        field: &str,
+        (name, value): (&str, &str),
+    ) -> String {
+        let (id, order, deleted) = match self.version {
+            OtelVersion::V2 => (
+                "target_id",
+                "coalesce(updated_at, created_at)",
+                "deleted_at IS NOT NULL".to_string(),
+            ),
+            OtelVersion::V1 => (
+                "trace_id",
+                "time_unix_nano",
+                "coalesce(attributes['deleted'], get_json_object(body, '$.deleted'), 'false') IN ('true', '\"true\"')".to_string(),
+            ),
         };
-        format!("\n      AND ({column} IS NULL OR {column} >= {bound})")
+        let matches = self.equals("latest.value", name, value);
+        let mut conditions = vec![kind.to_string()];
+        conditions.extend(extra.iter().cloned());
+        format!(
+            "SELECT trace_id FROM (\n      SELECT {id} AS trace_id, max_by(named_struct('value', {field}, 'deleted', {deleted}), named_struct('at', {order}, 'deleted', {deleted})) AS latest\n      FROM {info}\n      WHERE {}\n      GROUP BY {id}\n    )\n    WHERE NOT latest.deleted AND {matches}",
+            conditions.join("\n        AND ")
+        )
     }
 
     /// Traces whose tag `key` is `value` now: the latest write of the tag, not deleted.
     fn by_tag(&mut self, i: usize, key: &str, value: &str) -> Result<String, CliError> {
         let info = self.trace_info("--tag")?.to_string();
-        let key = self.b.bind(&format!("tag_key_{i}"), key, None);
-        let value_name = format!("tag_value_{i}");
-        Ok(match self.version {
+        let key_name = format!("tag_key_{i}");
+        let (kind, field) = match self.version {
             OtelVersion::V2 => {
-                let order = "coalesce(updated_at, created_at)";
-                let latest = self.equals(
-                    &format!("max_by(value::string, {order})"),
-                    &value_name,
-                    value,
-                );
-                format!(
-                    "trace_id IN (\n    SELECT target_id FROM {info}\n    WHERE annotation_type = 'TAG' AND name = {key}\n    GROUP BY target_id\n    HAVING {latest} AND max_by(deleted_at IS NULL, {order})\n  )"
+                let key = self.b.bind(&key_name, key, None);
+                (
+                    format!("annotation_type = 'TAG' AND name = {key}"),
+                    "value::string".to_string(),
                 )
             }
             OtelVersion::V1 => {
                 let field = |f: &str| {
                     format!("coalesce(attributes['{f}'], get_json_object(body, '$.{f}'))")
                 };
-                let latest = self.equals(
-                    &format!("max_by({}, time_unix_nano)", field("value")),
-                    &value_name,
-                    value,
-                );
-                format!(
-                    "trace_id IN (\n    SELECT trace_id FROM {info}\n    WHERE event_name = 'genai.trace.tag' AND {} = {key}\n    GROUP BY trace_id\n    HAVING {latest} AND coalesce(max_by(attributes['deleted'], time_unix_nano), 'false') <> 'true'\n  )",
-                    field("key")
+                let key = self.equals(&field("key"), &key_name, key);
+                (
+                    format!("event_name = 'genai.trace.tag' AND {key}"),
+                    field("value"),
                 )
             }
-        })
+        };
+        let latest = self.latest_state(
+            &info,
+            &kind,
+            &None,
+            &field,
+            (&format!("tag_value_{i}"), value),
+        );
+        Ok(format!("trace_id IN (\n    {latest}\n  )"))
     }
 
     /// Traces with a span whose attribute `key` is `value`.

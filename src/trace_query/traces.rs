@@ -5,8 +5,10 @@
 //!
 //! A trace is listed when it **started** (its earliest span) in `[since, until)`. The scan is
 //! restricted to that window widened by a day on each side (so V2 still skips files by `time`
-//! and `date`), and the exact window is a `HAVING` on `min(start_time)`: a trace is never cut
-//! in two by the window, and its span count and duration are whole.
+//! and `date`), and the exact window is a `HAVING` on `min(start_time)`. With `--since`, a trace
+//! must also have its root span among the scanned rows, so one that started more than a day
+//! before `--since` is not listed with a later start; a trace up to a day long is whole (span
+//! count and duration).
 
 use super::otel::{json_decoded, Writer, ROOT_SPAN};
 use super::{tags, Binder, Filters, OtelVersion, Statement, TraceTables};
@@ -85,6 +87,7 @@ fn otel_list(
         ),
         user: of_root(root_attribute("user.id")),
         session: of_root(root_attribute("session.id")),
+        roots: Some(format!("count_if({ROOT_SPAN})")),
     };
     let cte = w.spans_cte(&scan);
     Ok(aggregate(
@@ -109,6 +112,7 @@ fn tags_list(table: &str, f: &Filters) -> Result<Statement, CliError> {
         status: "CAST(NULL AS STRING)".into(),
         user: "max(tags['user_id'])".into(),
         session: "max(tags['session_id'])".into(),
+        roots: None,
     };
     Ok(aggregate(&mut b, "", table, &conditions, &aggregates, f))
 }
@@ -119,6 +123,8 @@ struct Aggregates {
     status: String,
     user: String,
     session: String,
+    /// Counts the root spans among a trace's scanned rows (layouts with parent ids).
+    roots: Option<String>,
 }
 
 /// `start_time >= :since - 1 day`, `start_time < :until + 1 day` on the tags table's rows.
@@ -151,6 +157,12 @@ fn aggregate(
             "min(start_time) >= {}",
             b.bind("since", since, Some("TIMESTAMP"))
         ));
+        // The scan starts a day before --since: a trace whose root span started earlier
+        // shows only its later spans there, so it would look as if it started in the
+        // window. Its root must be among the scanned rows.
+        if let Some(roots) = &a.roots {
+            having.push(format!("{roots} > 0"));
+        }
     }
     if let Some(until) = &f.until {
         having.push(format!(

@@ -1256,3 +1256,67 @@ fn a_submit_lost_on_the_way_says_the_statement_may_still_run() {
     assert_eq!(r.code, 1, "{r}");
     assert!(!r.stderr.contains("may still be running"), "{r}");
 }
+
+#[test]
+fn a_filter_the_forced_layout_cannot_take_is_refused_before_any_request() {
+    let ws = workspace();
+    let r = run(tracecfg(&ws).args([
+        "query",
+        "--table",
+        "main.agents.agent_traces",
+        "--layout",
+        "tags",
+        "--attribute",
+        "k=v",
+    ]));
+    assert_eq!(r.code, 2, "{r}");
+    assert!(r.error_lines()[0].contains("--attribute"), "{r}");
+    assert!(ws.requests().is_empty(), "{:?}", ws.requests());
+}
+
+#[test]
+fn a_forced_layout_must_match_the_experiments_location() {
+    let ws = FakeWorkspace::start();
+    let id = ws.add_experiment(EXPERIMENT, &[]);
+    ws.link_trace_location(&id, "c", "s", "p");
+    let r = run(tracecfg(&ws).args([
+        "query",
+        "-e",
+        EXPERIMENT,
+        "--layout",
+        "otel-v1",
+        "--print-sql",
+    ]));
+    assert_eq!(r.code, 2, "{r}");
+    assert!(
+        r.error_lines()[0].contains("table prefix (V2)"),
+        "says what the location is: {r}"
+    );
+    let r = run(tracecfg(&ws).args([
+        "query",
+        "-e",
+        EXPERIMENT,
+        "--layout",
+        "otel-v2",
+        "--print-sql",
+    ]));
+    assert_eq!(r.code, 0, "{r}");
+}
+
+#[test]
+fn a_spans_table_without_the_columns_read_is_named_before_the_statement() {
+    let ws = workspace();
+    let columns: Vec<(&str, &str)> = V2_SPANS_COLUMNS
+        .iter()
+        .copied()
+        .filter(|(n, _)| *n != "parent_span_id")
+        .collect();
+    ws.add_table_with_columns("c", "s", "p_otel_spans", &columns);
+    let r = run(query(&ws).args(["--table", "c.s.p_otel_spans", "--user", "u"]));
+    assert_eq!(r.code, 1, "{r}");
+    assert!(
+        r.error_lines()[0].contains("no column parent_span_id"),
+        "{r}"
+    );
+    assert!(ws.statements().is_empty(), "no statement was sent");
+}

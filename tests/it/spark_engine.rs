@@ -544,6 +544,9 @@ mod native_layouts {
         ("t5", "team", "core", "2026-11-30 11:00:05", false),
         ("t5", "team", "core", "2026-11-30 11:06:00", true),
         ("t5", "k'`", "v'", "2026-11-30 11:00:05", false),
+        // Written and deleted again; t2's events carry their fields in the body (V1).
+        ("t2", "team", "core", "2026-11-30 09:00:05", false),
+        ("t2", "team", "core", "2026-11-30 09:10:00", true),
     ];
 
     /// Trace metadata: trace, user, session, when it was written (with the trace).
@@ -553,6 +556,8 @@ mod native_layouts {
         ("t3", "u1", "s3", "2026-11-28 10:00:05"),
         ("t5", "u3", "s5", "2026-11-30 11:00:05"),
         ("t6", "x' OR '1'='1", "s6", "2026-11-30 12:00:05"),
+        ("t8", "u8", "s8", "2026-11-26 10:00:05"),
+        ("t8", "u8b", "s8", "2026-11-26 10:05:00"),
     ];
 
     /// Traces whose values an older client wrote JSON-encoded in the V1 tables.
@@ -648,6 +653,9 @@ mod native_layouts {
         (&["--tag", "k'`=v'"], &["t5/chat", "t5/agent"]),
         (&["--attribute", "a`'=w' OR 1=1"], &["t5/chat", "t5/agent"]),
         (&["--tag", "env=prod' OR '1'='1"], &[]),
+        // Only the latest metadata counts.
+        (&["--user", "u8"], &[]),
+        (&["--user", "u8b"], &["t8/agent"]),
     ];
 
     fn encoded(value: &str) -> String {
@@ -825,8 +833,8 @@ mod native_layouts {
             let deleted = deleted.to_string();
             let (body, attributes) = if in_body(trace) {
                 (
-                    json!({ "key": key, "value": value }).to_string(),
-                    json!({ "deleted": deleted }),
+                    json!({ "key": key, "value": value, "deleted": deleted }).to_string(),
+                    json!({}),
                 )
             } else {
                 (
