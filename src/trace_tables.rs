@@ -25,15 +25,16 @@ pub enum TableKind {
     OtelSpans(OtelVersion),
 }
 
-/// The columns each kind needs, with the type each must have (`None`: any).
+/// The columns each kind needs, with the type each must have (`None`: any), as Unity Catalog
+/// names types (`ColumnTypeName`: `LONG` is BIGINT).
 fn required(kind: TableKind) -> Vec<(&'static str, Option<&'static str>)> {
     let spans_common = [
         ("trace_id", Some("STRING")),
         ("span_id", Some("STRING")),
         ("parent_span_id", Some("STRING")),
         ("name", Some("STRING")),
-        ("start_time_unix_nano", Some("BIGINT")),
-        ("end_time_unix_nano", Some("BIGINT")),
+        ("start_time_unix_nano", Some("LONG")),
+        ("end_time_unix_nano", Some("LONG")),
         ("status", Some("STRUCT")),
     ];
     match kind {

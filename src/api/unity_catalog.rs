@@ -25,14 +25,22 @@ pub struct ColumnInfo {
 }
 
 impl ColumnInfo {
-    /// The type's name in upper case, from `type_name`, else from the start of `type_text`.
+    /// The type's name as Unity Catalog's `ColumnTypeName` spells it (`LONG` for BIGINT,
+    /// `SHORT`, `BYTE`, `INT`), from `type_name`, else from the start of `type_text`.
     pub fn type_name(&self) -> String {
         let name = match (&self.type_name, &self.type_text) {
             (Some(name), _) => name.as_str(),
             (None, Some(text)) => text.split(['<', '(']).next().unwrap_or_default(),
             (None, None) => "",
         };
-        name.trim().to_ascii_uppercase()
+        let name = name.trim().to_ascii_uppercase();
+        match name.as_str() {
+            "BIGINT" => "LONG".to_string(),
+            "SMALLINT" => "SHORT".to_string(),
+            "TINYINT" => "BYTE".to_string(),
+            "INTEGER" => "INT".to_string(),
+            _ => name,
+        }
     }
 }
 

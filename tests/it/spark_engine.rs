@@ -530,6 +530,15 @@ mod native_layouts {
             "2026-11-30 00:30:00",
             &[("mlflow.spanType", "LLM")],
         ),
+        // t8: the user only in the metadata, which was written twice: u8, then u8b.
+        (
+            "t8",
+            "t8a",
+            None,
+            "agent",
+            "2026-11-26 10:00:00",
+            &[("mlflow.spanType", "CHAIN")],
+        ),
     ];
 
     /// Trace tags as written over time: trace, key, value, when, deleted.
