@@ -102,9 +102,8 @@ pub async fn get_table_by_full_name(
     client: &Client,
     full_name: &str,
 ) -> Result<Option<TableInfo>, HttpError> {
-    let parts: Vec<&str> = full_name.splitn(3, '.').collect();
-    match parts.as_slice() {
-        [catalog, schema, table] => get_table(client, catalog, schema, table).await,
-        _ => Ok(None),
+    match crate::uc_names::split_qualified(full_name) {
+        Some([catalog, schema, table]) => get_table(client, &catalog, &schema, &table).await,
+        None => Ok(None),
     }
 }

@@ -231,8 +231,11 @@ struct Binder {
 }
 
 impl Binder {
+    /// A name bound again (`:since` in several conditions) must carry the same value.
     fn bind(&mut self, name: &str, value: &str, type_name: Option<&str>) -> String {
-        if !self.parameters.iter().any(|p| p.name == name) {
+        if let Some(bound) = self.parameters.iter().find(|p| p.name == name) {
+            debug_assert_eq!(bound.value.as_deref(), Some(value), ":{name} bound twice");
+        } else {
             self.parameters.push(Parameter {
                 name: name.to_string(),
                 value: Some(value.to_string()),
