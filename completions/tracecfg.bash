@@ -765,7 +765,7 @@ _tracecfg() {
             return 0
             ;;
         tracecfg__subcmd__trace)
-            opts="-e -w -p -o -q -h --experiment --experiment-id --table --layout --warehouse --timeout --local --print-sql --inputs --outputs --profile --host --output --debug --quiet --http-timeout --retry-timeout --help"
+            opts="-e -w -p -o -q -h --experiment --experiment-id --table --layout --source --warehouse --timeout --local --print-sql --inputs --outputs --profile --host --output --debug --quiet --http-timeout --retry-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -789,6 +789,10 @@ _tracecfg() {
                     ;;
                 --layout)
                     COMPREPLY=($(compgen -W "tags otel otel-v1 otel-v2" -- "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "store tables" -- "${cur}"))
                     return 0
                     ;;
                 --warehouse)
@@ -839,7 +843,7 @@ _tracecfg() {
             return 0
             ;;
         tracecfg__subcmd__traces)
-            opts="-e -w -f -p -o -q -h --experiment --experiment-id --table --layout --warehouse --timeout --local --print-sql --user --session --tag --attribute --span-type --name --since --until --limit --follow --interval --profile --host --output --debug --quiet --http-timeout --retry-timeout --help"
+            opts="-e -w -f -p -o -q -h --experiment --experiment-id --table --layout --source --warehouse --timeout --local --print-sql --user --session --tag --attribute --span-type --name --since --until --limit --follow --interval --profile --host --output --debug --quiet --http-timeout --retry-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -863,6 +867,10 @@ _tracecfg() {
                     ;;
                 --layout)
                     COMPREPLY=($(compgen -W "tags otel otel-v1 otel-v2" -- "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "store tables" -- "${cur}"))
                     return 0
                     ;;
                 --warehouse)

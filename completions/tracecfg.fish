@@ -161,10 +161,12 @@ complete -c tracecfg -n "__fish_tracecfg_using_subcommand traces" -l layout -d '
 otel\t'The OpenTelemetry tables of a native location; V1 or V2 told from the location or columns'
 otel-v1\t'OpenTelemetry tables of a schema location (MAP attributes, logs table)'
 otel-v2\t'OpenTelemetry tables of a table-prefix location (VARIANT attributes, annotations table)'"
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand traces" -l source -d 'Where traces are read: Unity Catalog tables on a SQL warehouse, or MLflow\'s trace store [default: tables when the experiment has a native Unity Catalog location or with --table/--layout, else the store]' -r -f -a "store\t'MLflow\'s trace store, over the traces REST API (no SQL warehouse)'
+tables\t'Unity Catalog tables on a SQL warehouse: the native location\'s, else the tag destination\'s'"
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand traces" -s w -l warehouse -d 'SQL warehouse id [env: DATABRICKS_WAREHOUSE_ID]' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand traces" -l timeout -d 'Cancel a statement that has not finished within this time, such as 5m' -r
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand traces" -l user -d 'Only traces of this user (as for query)' -r
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand traces" -l session -d 'Only traces of this session (as for query)' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand traces" -l user -d 'Only traces of this user (tables: as for query; trace store: the metadata mlflow.trace.user or the tag user_id)' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand traces" -l session -d 'Only traces of this session (tables: as for query; trace store: the metadata mlflow.trace.session or the tag session_id)' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand traces" -l tag -d 'Only traces with this MLflow trace tag; repeatable, all must match' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand traces" -l attribute -d 'Only traces with a span whose attribute KEY is VALUE (OpenTelemetry layouts); repeatable' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand traces" -l span-type -d 'Only traces with a span of this type, such as LLM or TOOL' -r
@@ -194,6 +196,8 @@ complete -c tracecfg -n "__fish_tracecfg_using_subcommand trace" -l layout -d 'H
 otel\t'The OpenTelemetry tables of a native location; V1 or V2 told from the location or columns'
 otel-v1\t'OpenTelemetry tables of a schema location (MAP attributes, logs table)'
 otel-v2\t'OpenTelemetry tables of a table-prefix location (VARIANT attributes, annotations table)'"
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand trace" -l source -d 'Where traces are read: Unity Catalog tables on a SQL warehouse, or MLflow\'s trace store [default: tables when the experiment has a native Unity Catalog location or with --table/--layout, else the store]' -r -f -a "store\t'MLflow\'s trace store, over the traces REST API (no SQL warehouse)'
+tables\t'Unity Catalog tables on a SQL warehouse: the native location\'s, else the tag destination\'s'"
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand trace" -s w -l warehouse -d 'SQL warehouse id [env: DATABRICKS_WAREHOUSE_ID]' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand trace" -l timeout -d 'Cancel a statement that has not finished within this time, such as 5m' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand trace" -s p -l profile -d 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]' -r

@@ -296,6 +296,15 @@ pub struct QueryArgs {
     pub local: bool,
 }
 
+/// `--source`: where `traces` and `trace` read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SourceChoice {
+    /// MLflow's trace store, over the traces REST API (no SQL warehouse)
+    Store,
+    /// Unity Catalog tables on a SQL warehouse: the native location's, else the tag destination's
+    Tables,
+}
+
 /// Where traces are read from and how, for `traces` and `trace` (as for `query`).
 #[derive(Debug, Clone, Args)]
 pub struct TraceSourceArgs {
@@ -307,6 +316,9 @@ pub struct TraceSourceArgs {
     /// How to read the table [default: as for query]
     #[arg(long, value_enum)]
     pub layout: Option<LayoutChoice>,
+    /// Where traces are read: Unity Catalog tables on a SQL warehouse, or MLflow's trace store [default: tables when the experiment has a native Unity Catalog location or with --table/--layout, else the store]
+    #[arg(long, value_enum, conflicts_with_all = ["table", "layout"])]
+    pub source: Option<SourceChoice>,
     /// SQL warehouse id [env: DATABRICKS_WAREHOUSE_ID]
     #[arg(short = 'w', long, value_name = "ID")]
     pub warehouse: Option<String>,
@@ -325,10 +337,10 @@ pub struct TraceSourceArgs {
 pub struct TracesArgs {
     #[command(flatten)]
     pub source: TraceSourceArgs,
-    /// Only traces of this user (as for query)
+    /// Only traces of this user (tables: as for query; trace store: the metadata mlflow.trace.user or the tag user_id)
     #[arg(long)]
     pub user: Option<String>,
-    /// Only traces of this session (as for query)
+    /// Only traces of this session (tables: as for query; trace store: the metadata mlflow.trace.session or the tag session_id)
     #[arg(long)]
     pub session: Option<String>,
     /// Only traces with this MLflow trace tag; repeatable, all must match

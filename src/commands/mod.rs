@@ -102,6 +102,19 @@ impl Context {
         }
     }
 
+    /// The experiment named by the flags, environment or project file, if any.
+    pub fn experiment_ref_optional(
+        &self,
+        args: &ExperimentArgs,
+    ) -> Result<Option<ExperimentRef>, CliError> {
+        ExperimentRef::resolve_optional(
+            args.experiment.as_deref(),
+            args.experiment_id.as_deref(),
+            &self.env,
+            &self.project,
+        )
+    }
+
     pub fn experiment_ref(&self, args: &ExperimentArgs) -> Result<ExperimentRef, CliError> {
         ExperimentRef::resolve(
             args.experiment.as_deref(),

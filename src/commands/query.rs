@@ -530,9 +530,18 @@ async fn experiment_tables(
     let experiment = find_experiment(client, target)
         .await?
         .ok_or_else(|| not_found_error(target, false))?;
+    tables_of_experiment(&experiment, target, layout)
+}
+
+/// The tables to query for an experiment already looked up.
+pub(crate) fn tables_of_experiment(
+    experiment: &crate::api::experiments::Experiment,
+    target: &ExperimentRef,
+    layout: Option<LayoutChoice>,
+) -> Result<TraceTables> {
     let tags = experiment.tag_map();
     let tagged = TaggedDestination::from_tags(&tags);
-    let native = native_location(&experiment, &tags);
+    let native = native_location(experiment, &tags);
     let from_tags = tagged.destination();
     // Traces land in the native location; the tags only say where they were meant to go.
     let use_tags = match layout {

@@ -1,16 +1,19 @@
 //! `tracecfg trace ID`: the spans of one trace as a tree with a timing waterfall
-//! (`output::waterfall`), read with the tables and execution of `query`.
+//! (`output::waterfall`), read from the tables (with the execution of `query`) or from
+//! MLflow's trace store.
 
 use anyhow::Result;
 
 use crate::cli::TraceArgs;
-use crate::commands::traces::{default_format, Source};
+use crate::commands::traces::{default_format, Reader, Ready, Source, StoreRequest};
 use crate::commands::Context;
 use crate::error::{CliError, ExitCode};
 use crate::output::waterfall::{SpanRow, TraceView};
 use crate::output::OutputFormat;
+use crate::store_reader::StoreReader;
 use crate::time::parse_timestamp_micros;
 use crate::trace_query::{self, TraceTables};
+use crate::trace_store;
 
 pub async fn run(ctx: &Context, args: &TraceArgs) -> Result<ExitCode> {
     let id = args.trace_id.trim();
@@ -21,19 +24,31 @@ pub async fn run(ctx: &Context, args: &TraceArgs) -> Result<ExitCode> {
         ))
         .into());
     }
-    let source = Source::checked(ctx, &args.source)?;
+    // An id alone names a trace in the store: the experiment is optional.
+    let source = Source::checked(ctx, &args.source, false)?;
     let format = default_format(ctx);
     // Machine formats carry every field; the text view fetches payloads only when shown.
     let every_field = format != OutputFormat::Text;
     let (inputs, outputs) = (args.inputs || every_field, args.outputs || every_field);
-    let Some(ready) = source
-        .prepare(ctx, |tables| {
+    let Some(reader) = source
+        .prepare(ctx, StoreRequest::Get(id), false, |tables| {
             Ok(trace_query::build_spans(tables, id, inputs, outputs))
         })
         .await?
     else {
         return Ok(ExitCode::Success);
     };
+    let mut view = match &reader {
+        Reader::Tables(ready) => view_from_tables(ready, id).await?,
+        Reader::Store(store) => view_from_store(store, id).await?,
+    };
+    view.show_inputs = args.inputs;
+    view.show_outputs = args.outputs;
+    view.print(format)?;
+    Ok(ExitCode::Success)
+}
+
+async fn view_from_tables(ready: &Ready, id: &str) -> Result<TraceView> {
     let result = ready.rows(&ready.statement).await?;
     if result.rows.is_empty() {
         return Err(CliError::not_found(format!(
@@ -68,9 +83,23 @@ pub async fn run(ctx: &Context, args: &TraceArgs) -> Result<ExitCode> {
         .collect();
     // The tags layout records no parent ids: a flat timeline.
     let tree = !matches!(ready.tables, TraceTables::Tags { .. });
-    let mut view = TraceView::build(id, spans, tree);
-    view.show_inputs = args.inputs;
-    view.show_outputs = args.outputs;
-    view.print(format)?;
-    Ok(ExitCode::Success)
+    Ok(TraceView::build(id, spans, tree))
+}
+
+async fn view_from_store(store: &StoreReader, id: &str) -> Result<TraceView> {
+    let Some(trace) = store.trace(id).await? else {
+        return Err(CliError::not_found(format!(
+            "trace {} is not in MLflow's trace store",
+            crate::display::shown(id)
+        ))
+        .with_hint("list the traces with 'tracecfg traces' (same -e); a trace in Unity Catalog tables needs --source tables")
+        .into());
+    };
+    let mut view = TraceView::build(
+        &trace.trace_info.trace_id,
+        trace_store::span_rows(&trace),
+        true,
+    );
+    view.assessments = trace_store::assessments(&trace.trace_info);
+    Ok(view)
 }

@@ -8,20 +8,23 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::Result;
 
-use crate::cli::{TraceSourceArgs, TracesArgs};
+use crate::cli::{SourceChoice, TraceSourceArgs, TracesArgs};
 use crate::commands::query::{
-    interrupted, needs_lookup, resolve_tables, run_interruptible_into, PrintedStatement,
-    TableSource,
+    interrupted, needs_lookup, resolve_tables, run_interruptible_into, tables_of_experiment,
+    PrintedStatement, TableSource,
 };
-use crate::commands::Context;
+use crate::commands::{find_experiment, require_active, Context};
 use crate::destination::Destination;
 use crate::error::{exit_code_of, CliError, ExitCode};
+use crate::experiment_ref::ExperimentRef;
 use crate::http::Client;
 use crate::output::collect::Collected;
 use crate::output::trace_list::{TraceListPrinter, TraceSummary};
 use crate::output::{self, log, OutputFormat};
 use crate::sql_exec::{DispositionChoice, ResultSize, RunOptions};
+use crate::store_reader::StoreReader;
 use crate::time::{format_micros_rfc3339, parse_timestamp_micros};
+use crate::trace_location::native_location;
 use crate::trace_query::{self, Filters, Statement, TraceTables};
 use crate::warehouse_choice::{choose_warehouse, validate_warehouse_id};
 
@@ -43,7 +46,7 @@ pub async fn run(ctx: &Context, args: &TracesArgs) -> Result<ExitCode> {
         until: &args.until,
     }
     .parse(SystemTime::now(), args.limit, None)?;
-    let source = Source::checked(ctx, &args.source)?;
+    let source = Source::checked(ctx, &args.source, true)?;
     let format = default_format(ctx);
     if args.follow && format == OutputFormat::Json {
         return Err(CliError::usage(
@@ -51,15 +54,17 @@ pub async fn run(ctx: &Context, args: &TracesArgs) -> Result<ExitCode> {
         )
         .into());
     }
-    let Some(ready) = source
-        .prepare(ctx, |tables| trace_query::build_list(tables, &filters))
+    let Some(reader) = source
+        .prepare(ctx, StoreRequest::Search(&filters), true, |tables| {
+            trace_query::build_list(tables, &filters)
+        })
         .await?
     else {
         return Ok(ExitCode::Success);
     };
     let mut printer = TraceListPrinter::new(format);
     if !args.follow {
-        let traces = ready.list(&ready.statement).await?;
+        let traces = reader.list(&filters).await?;
         if traces.is_empty() {
             log::note(format_args!("no traces match"));
         } else if traces.len() as u64 == filters.limit {
@@ -72,25 +77,35 @@ pub async fn run(ctx: &Context, args: &TracesArgs) -> Result<ExitCode> {
         return Ok(ExitCode::Success);
     }
     let interval = args.interval.unwrap_or(FOLLOW_INTERVAL);
-    log::warn(format_args!(
-        "--follow runs a statement every {}: while it runs, the SQL warehouse does not auto-stop",
-        crate::display::human_duration(interval)
-    ));
-    follow(&ready, &filters, interval, &mut printer).await
+    if let Reader::Tables(_) = reader {
+        log::warn(format_args!(
+            "--follow runs a statement every {}: while it runs, the SQL warehouse does not auto-stop",
+            crate::display::human_duration(interval)
+        ));
+    }
+    follow(&reader, &filters, interval, &mut printer).await
 }
 
 /// Polls until Ctrl-C: each poll asks only for traces that started after the newest seen (less
 /// [`LATE_ARRIVAL`]); a trace is printed once, oldest first.
 async fn follow(
-    ready: &Ready,
+    reader: &Reader,
     filters: &Filters,
     interval: Duration,
     printer: &mut TraceListPrinter,
 ) -> Result<ExitCode> {
     let mut seen = Seen::default();
-    let mut statement = ready.statement.clone();
+    let mut poll = filters.clone();
     loop {
-        let traces = match ready.list(&statement).await {
+        let listed = match reader {
+            // The statement's own run cancels it on Ctrl-C (and says so as Interrupted).
+            Reader::Tables(_) => reader.list(&poll).await,
+            Reader::Store(_) => tokio::select! {
+                listed = reader.list(&poll) => listed,
+                _ = interrupted() => return Ok(ExitCode::Success),
+            },
+        };
+        let traces = match listed {
             Err(e) if exit_code_of(&e) == ExitCode::Interrupted => return Ok(ExitCode::Success),
             other => other?,
         };
@@ -98,11 +113,10 @@ async fn follow(
         fresh.reverse();
         printer.print(&fresh)?;
         if let Some(since) = seen.poll_from() {
-            let f = Filters {
+            poll = Filters {
                 since: Some(later(filters.since.as_deref(), since)),
                 ..filters.clone()
             };
-            statement = trace_query::build_list(&ready.tables, &f)?;
         }
         tokio::select! {
             _ = tokio::time::sleep(interval) => {}
@@ -190,11 +204,37 @@ pub(crate) struct Ready {
     timeout: Option<Duration>,
 }
 
+/// What a trace command reads: the tables on a warehouse, or MLflow's trace store.
+pub(crate) enum Reader {
+    Tables(Ready),
+    Store(StoreReader),
+}
+
+/// Which source, as far as the flags tell before any request.
+enum Decided {
+    Tables,
+    Store,
+    /// Told by the experiment: tables when it has a native Unity Catalog location.
+    ByExperiment,
+}
+
 impl<'a> Source<'a> {
-    pub(crate) fn checked(ctx: &Context, args: &'a TraceSourceArgs) -> Result<Self, CliError> {
+    /// The flags checked. Without `experiment_needed` (a trace id names its trace in the
+    /// store), no experiment at all means the store.
+    pub(crate) fn checked(
+        ctx: &Context,
+        args: &'a TraceSourceArgs,
+        experiment_needed: bool,
+    ) -> Result<Self, CliError> {
         let table = match &args.table {
             Some(t) => TableSource::Flag(Destination::parse_full_name("--table", t)?),
-            None => TableSource::Experiment(ctx.experiment_ref(&args.experiment)?),
+            None if experiment_needed || args.source == Some(SourceChoice::Tables) => {
+                TableSource::Experiment(ctx.experiment_ref(&args.experiment)?)
+            }
+            None => match ctx.experiment_ref_optional(&args.experiment)? {
+                Some(target) => TableSource::Experiment(target),
+                None => TableSource::NotNeeded,
+            },
         };
         if let Some(w) = &args.warehouse {
             validate_warehouse_id(w)?;
@@ -203,45 +243,205 @@ impl<'a> Source<'a> {
         Ok(Source { args, table })
     }
 
-    /// Resolves the tables and chooses the warehouse in one round trip, and builds the
-    /// statement. With `--print-sql`, prints it and returns `None`.
+    fn decided(&self) -> Decided {
+        match (self.args.source, &self.table, self.args.layout) {
+            (Some(SourceChoice::Store), _, _) | (None, TableSource::NotNeeded, _) => Decided::Store,
+            (Some(SourceChoice::Tables), _, _) | (None, TableSource::Flag(_), _) => Decided::Tables,
+            (None, _, Some(_)) => Decided::Tables,
+            (None, _, None) => Decided::ByExperiment,
+        }
+    }
+
+    /// Chooses the source and readies it. The tables: resolved, with the warehouse chosen in
+    /// the same round trip, and the statement built. The store: the experiment id, when
+    /// `experiment_needed`. With `--print-sql`, prints the statement (or the store request)
+    /// and returns `None`.
     pub(crate) async fn prepare(
         &self,
         ctx: &Context,
+        store_request: StoreRequest<'_>,
+        experiment_needed: bool,
         build: impl Fn(&TraceTables) -> Result<Statement, CliError>,
-    ) -> Result<Option<Ready>> {
+    ) -> Result<Option<Reader>> {
         let layout = self.args.layout;
+        let decided = self.decided();
         if self.args.print_sql {
-            let client = if needs_lookup(&self.table, layout, true) {
-                Some(ctx.connect()?.1)
-            } else {
-                None
-            };
-            let tables = resolve_tables(client.as_ref(), &self.table, layout, true).await?;
-            let statement = build(&tables.expect("a trace source always has tables"))?;
-            let printed = PrintedStatement {
-                sql: statement.sql,
-                parameters: statement.parameters,
-            };
-            output::emit(&printed, ctx.format(OutputFormat::Text))?;
+            self.print_plan(ctx, decided, store_request, build).await?;
             return Ok(None);
         }
         let (config, client) = ctx.connect()?;
-        let (tables, warehouse) = tokio::join!(
-            resolve_tables(Some(&client), &self.table, layout, true),
-            choose_warehouse(&client, &config, self.args.warehouse.as_deref()),
-        );
-        let tables = tables?.expect("a trace source always has tables");
+        let (tables, warehouse) = match (decided, &self.table) {
+            (Decided::Store, target) => {
+                let experiment_id = match target {
+                    TableSource::Experiment(target) if experiment_needed => {
+                        experiment_id(&client, target).await?
+                    }
+                    _ => String::new(),
+                };
+                return Ok(Some(Reader::Store(StoreReader {
+                    client,
+                    experiment_id,
+                })));
+            }
+            (Decided::ByExperiment, TableSource::Experiment(target)) => {
+                // The warehouse is chosen only once the experiment says it keeps its traces
+                // in tables: a store read never touches the SQL API (on an open-source
+                // tracking server, that API does not exist).
+                let tables = match tables_or_store(&client, target, layout).await? {
+                    Chosen::Tables(tables) => tables,
+                    Chosen::Store(experiment_id) => {
+                        return Ok(Some(Reader::Store(StoreReader {
+                            client,
+                            experiment_id,
+                        })))
+                    }
+                };
+                let warehouse =
+                    choose_warehouse(&client, &config, self.args.warehouse.as_deref()).await;
+                (tables, warehouse)
+            }
+            _ => {
+                let (tables, warehouse) = tokio::join!(
+                    resolve_tables(Some(&client), &self.table, layout, true),
+                    choose_warehouse(&client, &config, self.args.warehouse.as_deref()),
+                );
+                (
+                    tables?.expect("a trace source always has tables"),
+                    warehouse,
+                )
+            }
+        };
         let statement = build(&tables)?;
         let (warehouse_id, why) = warehouse?;
         log::note(format_args!("using SQL warehouse {warehouse_id} ({why})"));
-        Ok(Some(Ready {
+        Ok(Some(Reader::Tables(Ready {
             client,
             tables,
             statement,
             warehouse_id,
             timeout: self.args.timeout,
-        }))
+        })))
+    }
+
+    /// `--print-sql`: the statement on the tables, or the request to the store.
+    async fn print_plan(
+        &self,
+        ctx: &Context,
+        decided: Decided,
+        store_request: StoreRequest<'_>,
+        build: impl Fn(&TraceTables) -> Result<Statement, CliError>,
+    ) -> Result<()> {
+        let layout = self.args.layout;
+        let tables = match (decided, &self.table) {
+            (Decided::Store, _) => return print_store_request(ctx, store_request),
+            (Decided::ByExperiment, TableSource::Experiment(target)) => {
+                let client = ctx.connect()?.1;
+                match tables_or_store(&client, target, layout).await? {
+                    Chosen::Tables(tables) => tables,
+                    Chosen::Store(_) => return print_store_request(ctx, store_request),
+                }
+            }
+            _ => {
+                let client = if needs_lookup(&self.table, layout, true) {
+                    Some(ctx.connect()?.1)
+                } else {
+                    None
+                };
+                resolve_tables(client.as_ref(), &self.table, layout, true)
+                    .await?
+                    .expect("a trace source always has tables")
+            }
+        };
+        let statement = build(&tables)?;
+        let printed = PrintedStatement {
+            sql: statement.sql,
+            parameters: statement.parameters,
+        };
+        output::emit(&printed, ctx.format(OutputFormat::Text))
+    }
+}
+
+/// What a trace command asks of the store, for `--print-sql`.
+#[derive(Clone, Copy)]
+pub(crate) enum StoreRequest<'a> {
+    Search(&'a Filters),
+    Get(&'a str),
+}
+
+/// The experiment's id: looked up by path, or as given.
+async fn experiment_id(client: &Client, target: &ExperimentRef) -> Result<String> {
+    let found = find_experiment(client, target).await?;
+    Ok(require_active(target, found)?.experiment_id)
+}
+
+/// The source an experiment's lookup chose.
+enum Chosen {
+    Tables(TraceTables),
+    /// MLflow's trace store, with the experiment's id.
+    Store(String),
+}
+
+/// Looks the experiment up: its native Unity Catalog tables when it has a native location,
+/// else its trace store.
+async fn tables_or_store(
+    client: &Client,
+    target: &ExperimentRef,
+    layout: Option<trace_query::LayoutChoice>,
+) -> Result<Chosen> {
+    let found = find_experiment(client, target).await?;
+    let experiment = require_active(target, found)?;
+    if native_location(&experiment, &experiment.tag_map()).is_some() {
+        return Ok(Chosen::Tables(tables_of_experiment(
+            &experiment,
+            target,
+            layout,
+        )?));
+    }
+    log::note(format_args!(
+        "reading MLflow's trace store of experiment {} (it has no native Unity Catalog location; --source tables reads the tag destination)",
+        experiment.experiment_id
+    ));
+    Ok(Chosen::Store(experiment.experiment_id))
+}
+
+/// `--print-sql` on the store: the request, with each search's filter (the searches' traces
+/// are merged).
+fn print_store_request(ctx: &Context, request: StoreRequest<'_>) -> Result<()> {
+    let sql = match request {
+        StoreRequest::Search(filters) => crate::trace_store::searches(filters)?
+            .iter()
+            .map(|s| {
+                format!(
+                    "-- POST {} filter:\n{}",
+                    crate::api::traces::SEARCH,
+                    s.filter
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(";\n"),
+        StoreRequest::Get(id) => format!(
+            "-- GET {}?trace_id={}",
+            crate::api::traces::GET,
+            crate::trace_store::store_trace_id(id)
+        ),
+    };
+    let printed = PrintedStatement {
+        sql,
+        parameters: Vec::new(),
+    };
+    output::emit(&printed, ctx.format(OutputFormat::Text))
+}
+
+impl Reader {
+    /// The traces matching `filters`, newest first.
+    pub(crate) async fn list(&self, filters: &Filters) -> Result<Vec<TraceSummary>> {
+        match self {
+            Reader::Tables(ready) => {
+                let statement = trace_query::build_list(&ready.tables, filters)?;
+                ready.list(&statement).await
+            }
+            Reader::Store(store) => store.list(filters).await,
+        }
     }
 }
 

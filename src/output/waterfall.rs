@@ -41,6 +41,10 @@ pub struct TraceView {
     /// `false` on the tags layout, which has no parent ids: `spans` is then a flat timeline.
     pub tree: bool,
     pub spans: Vec<SpanNode>,
+    /// The feedback and expectations that came with the trace (MLflow's trace store); left
+    /// out when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub assessments: Vec<Assessment>,
     /// Text view: show the payloads of each span.
     #[serde(skip)]
     pub show_inputs: bool,
@@ -64,6 +68,24 @@ pub struct SpanNode {
     pub inputs: Option<Value>,
     pub outputs: Option<Value>,
     pub children: Vec<SpanNode>,
+}
+
+/// A judgement of the trace (docs/trace-store.md, "Assessments").
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Assessment {
+    pub name: String,
+    /// `feedback` or `expectation`.
+    pub kind: String,
+    pub value: Value,
+    /// `HUMAN`, `LLM_JUDGE` or `CODE`.
+    pub source_type: Option<String>,
+    pub source_id: Option<String>,
+    pub rationale: Option<String>,
+    /// Why a feedback has no value, when its producer failed.
+    pub error: Option<String>,
+    pub create_time: Option<String>,
+    /// The span the assessment is about, when it names one.
+    pub span_id: Option<String>,
 }
 
 const ERROR_CODE: &str = "STATUS_CODE_ERROR";
@@ -115,6 +137,7 @@ impl TraceView {
             status,
             tree,
             spans: nodes,
+            assessments: Vec::new(),
             show_inputs: false,
             show_outputs: false,
         }
@@ -198,7 +221,45 @@ impl TraceView {
                 payload(&mut out, &indent, "outputs", l.node.outputs.as_ref(), width);
             }
         }
+        assessment_lines(&mut out, &self.assessments, width);
         out
+    }
+}
+
+/// Whitespace and control characters as single spaces: a value sent by anyone cannot move
+/// the cursor or break the layout.
+fn one_line(text: &str) -> String {
+    text.split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The assessments under the waterfall: one line each, the rationale cut to the width.
+fn assessment_lines(out: &mut String, assessments: &[Assessment], width: usize) {
+    if assessments.is_empty() {
+        return;
+    }
+    out.push_str("assessments\n");
+    for a in assessments {
+        let value = match (&a.value, &a.error) {
+            (Value::Null, Some(e)) => format!("error: {e}"),
+            (Value::String(s), _) => s.clone(),
+            (v, _) => v.to_string(),
+        };
+        let by = match (&a.source_type, &a.source_id) {
+            (Some(t), Some(id)) => format!("  by {id} ({})", t.to_lowercase()),
+            (Some(t), None) => format!("  by {}", t.to_lowercase()),
+            (None, Some(id)) => format!("  by {id}"),
+            (None, None) => String::new(),
+        };
+        let line = format!("  {:<11}  {} = {value}{by}", a.kind, a.name);
+        out.push_str(&cut(&one_line(&line), width));
+        out.push('\n');
+        if let Some(r) = a.rationale.as_deref().filter(|r| !r.trim().is_empty()) {
+            out.push_str(&cut(&format!("      {}", one_line(r)), width));
+            out.push('\n');
+        }
     }
 }
 

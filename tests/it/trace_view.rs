@@ -161,6 +161,8 @@ fn the_tags_layout_is_a_flat_timeline_and_says_why() {
     ws.declare_result(SPANS_SQL, spans);
     let r = run(tracecfg(&ws).args([
         "trace",
+        "--source",
+        "tables",
         "-w",
         "wh1",
         "-e",
@@ -184,6 +186,8 @@ fn the_tags_layout_is_a_flat_timeline_and_says_why() {
     assert_eq!(v["spans"].as_array().unwrap().len(), 5);
     let r = run(tracecfg(&ws).args([
         "trace",
+        "--source",
+        "tables",
         "-w",
         "wh1",
         "-e",

@@ -1,0 +1,154 @@
+//! MLflow's trace store over REST (docs/trace-store.md): search trace infos
+//! (`POST /api/3.0/mlflow/traces/search`) and read one trace with its spans
+//! (`GET /api/3.0/mlflow/traces/get`, else `GET /api/3.0/mlflow/traces/batchGet`).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use crate::http::{Client, HttpError};
+
+pub const SEARCH: &str = "/api/3.0/mlflow/traces/search";
+pub const GET: &str = "/api/3.0/mlflow/traces/get";
+pub const BATCH_GET: &str = "/api/3.0/mlflow/traces/batchGet";
+
+/// The most trace infos the open-source server returns in one page (`max_results <= 500`,
+/// mlflow/server/handlers.py `_search_traces_v3`).
+pub const MAX_PAGE: u64 = 500;
+
+/// `TraceInfoV3` as the server sends it (mlflow/protos/service.proto, `TraceInfoV3`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct TraceInfo {
+    pub trace_id: String,
+    /// RFC 3339 (protobuf `Timestamp` in JSON).
+    #[serde(default)]
+    pub request_time: Option<String>,
+    /// Protobuf `Duration` in JSON, such as `"0.098s"`.
+    #[serde(default)]
+    pub execution_duration: Option<String>,
+    /// `OK`, `ERROR`, `IN_PROGRESS` (or `STATE_UNSPECIFIED`).
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub trace_metadata: Map<String, Value>,
+    #[serde(default)]
+    pub tags: Map<String, Value>,
+    #[serde(default)]
+    pub assessments: Vec<Value>,
+    #[serde(default)]
+    pub request_preview: Option<String>,
+    #[serde(default)]
+    pub response_preview: Option<String>,
+}
+
+impl TraceInfo {
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.tags.get(key).and_then(Value::as_str)
+    }
+
+    pub fn metadata(&self, key: &str) -> Option<&str> {
+        self.trace_metadata.get(key).and_then(Value::as_str)
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SearchPage {
+    #[serde(default)]
+    pub traces: Vec<TraceInfo>,
+    #[serde(default)]
+    pub next_page_token: Option<String>,
+}
+
+/// One trace with its spans (OpenTelemetry protobuf JSON).
+#[derive(Debug, Clone, Deserialize)]
+pub struct FullTrace {
+    pub trace_info: TraceInfo,
+    #[serde(default)]
+    pub spans: Vec<Value>,
+}
+
+#[derive(Deserialize)]
+struct GetAnswer {
+    trace: Option<FullTrace>,
+}
+
+#[derive(Deserialize)]
+struct BatchAnswer {
+    #[serde(default)]
+    traces: Vec<FullTrace>,
+}
+
+/// One page of the experiment's trace infos matching `filter`, newest first.
+pub async fn search(
+    client: &Client,
+    experiment_id: &str,
+    filter: &str,
+    max_results: u64,
+    page_token: Option<&str>,
+) -> Result<SearchPage, HttpError> {
+    let mut body = json!({
+        "locations": [{"type": "MLFLOW_EXPERIMENT", "mlflow_experiment": {"experiment_id": experiment_id}}],
+        "max_results": max_results.min(MAX_PAGE),
+        "order_by": ["timestamp_ms DESC", "request_id ASC"],
+    });
+    if !filter.is_empty() {
+        body["filter"] = json!(filter);
+    }
+    if let Some(token) = page_token {
+        body["page_token"] = json!(token);
+    }
+    // A search only reads: safe to send again.
+    client.post_json(SEARCH, &body, true).await
+}
+
+/// Why a trace could not be read.
+#[derive(Debug)]
+pub enum GetError {
+    /// The server has no trace with this id.
+    NotFound,
+    /// The server has neither `traces/get` (MLflow 3.7+) nor `traces/batchGet` (3.6+).
+    Unsupported,
+    Http(HttpError),
+}
+
+/// The trace with its spans: `traces/get`, else (an older server) `traces/batchGet`.
+pub async fn get(client: &Client, trace_id: &str) -> Result<FullTrace, GetError> {
+    match client
+        .get_json::<GetAnswer>(GET, &[("trace_id", trace_id)])
+        .await
+    {
+        Ok(GetAnswer { trace: Some(t) }) => return Ok(t),
+        Ok(GetAnswer { trace: None }) => return Err(GetError::NotFound),
+        Err(e) if route_missing(&e, "get") => {}
+        Err(e) if e.is_missing_resource() => return Err(GetError::NotFound),
+        Err(e) => return Err(GetError::Http(e)),
+    }
+    match batch_get(client, &[trace_id.to_string()]).await {
+        Ok(mut traces) => traces.pop().ok_or(GetError::NotFound),
+        Err(e) if route_missing(&e, "batchGet") => Err(GetError::Unsupported),
+        Err(e) => Err(GetError::Http(e)),
+    }
+}
+
+/// Several traces with their spans in one request (absent ids are left out).
+pub async fn batch_get(client: &Client, trace_ids: &[String]) -> Result<Vec<FullTrace>, HttpError> {
+    let query: Vec<(&str, &str)> = trace_ids
+        .iter()
+        .map(|id| ("trace_ids", id.as_str()))
+        .collect();
+    let answer: BatchAnswer = client.get_json(BATCH_GET, &query).await?;
+    Ok(answer.traces)
+}
+
+/// Whether a 404 means the server lacks the route: `ENDPOINT_NOT_FOUND`, or (servers before
+/// the route existed) the trace-info route `GET /traces/{trace_id}` taking the route's last
+/// segment for a trace id ("Trace with ID 'get' not found").
+fn route_missing(error: &HttpError, segment: &str) -> bool {
+    if error.is_missing_endpoint() {
+        return true;
+    }
+    error.api().is_some_and(|api| {
+        api.status == 404
+            && (api.message.contains(&format!("'{segment}'"))
+                || api.message.contains(&format!("ID {segment} ")))
+    })
+}

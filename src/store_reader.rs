@@ -1,0 +1,138 @@
+//! Reads traces from MLflow's trace store: the searches of [`trace_store::searches`] paged and
+//! run at once, merged newest first, and the spans fetched (in bounded concurrent batches) only
+//! when a condition must be checked on them or a trace has no recorded span count.
+
+use std::collections::HashMap;
+
+use anyhow::Result;
+use futures::{StreamExt, TryStreamExt};
+
+use crate::api::traces::{self, FullTrace, GetError, TraceInfo, MAX_PAGE};
+use crate::error::{CliError, ExitCode};
+use crate::http::{Client, HttpError};
+use crate::output::trace_list::TraceSummary;
+use crate::time::parse_timestamp_micros;
+use crate::trace_query::Filters;
+use crate::trace_store::{self, Search};
+
+/// Trace ids per `batchGet` request (the `mlflow` client's own batch size,
+/// `MLFLOW_SEARCH_TRACES_MAX_BATCH_SIZE`), and such requests in flight at once.
+const BATCH: usize = 10;
+const BATCHES_AT_ONCE: usize = 4;
+
+/// An experiment's trace store.
+pub struct StoreReader {
+    pub client: Client,
+    pub experiment_id: String,
+}
+
+impl StoreReader {
+    /// The traces matching `filters`, newest first, at most `filters.limit`.
+    pub async fn list(&self, filters: &Filters) -> Result<Vec<TraceSummary>> {
+        let searches = trace_store::searches(filters)?;
+        let branches =
+            futures::future::try_join_all(searches.iter().map(|s| self.collect(s, filters.limit)))
+                .await?;
+        let mut merged: HashMap<String, (i64, TraceSummary)> = HashMap::new();
+        for t in branches.into_iter().flatten() {
+            let at = parse_timestamp_micros(&t.start_time).unwrap_or(i64::MIN);
+            merged.entry(t.trace_id.clone()).or_insert((at, t));
+        }
+        let mut all: Vec<(i64, TraceSummary)> = merged.into_values().collect();
+        all.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.trace_id.cmp(&b.1.trace_id)));
+        all.truncate(filters.limit as usize);
+        Ok(all.into_iter().map(|(_, t)| t).collect())
+    }
+
+    /// Follows one search's pages until `limit` traces passed the checks or the pages end.
+    async fn collect(&self, search: &Search, limit: u64) -> Result<Vec<TraceSummary>> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let want = (limit - out.len() as u64).clamp(1, MAX_PAGE);
+            let page = traces::search(
+                &self.client,
+                &self.experiment_id,
+                &search.filter,
+                want,
+                token.as_deref(),
+            )
+            .await
+            .map_err(search_error)?;
+            if page.traces.is_empty() {
+                break;
+            }
+            let spans = self.spans_where_needed(search, &page.traces).await?;
+            for info in &page.traces {
+                let spans = spans.get(&info.trace_id).map(Vec::as_slice);
+                if search.admits(info, spans) && out.len() < limit as usize {
+                    out.push(trace_store::summary(info, spans));
+                }
+            }
+            token = page.next_page_token.filter(|t| !t.is_empty());
+            if out.len() as u64 >= limit || token.is_none() {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// The spans of the traces whose check or span count needs them, by trace id.
+    async fn spans_where_needed(
+        &self,
+        search: &Search,
+        infos: &[TraceInfo],
+    ) -> Result<HashMap<String, Vec<serde_json::Value>>> {
+        let ids: Vec<String> = infos
+            .iter()
+            .filter(|i| search.needs_spans() || trace_store::span_count(i).is_none())
+            .map(|i| i.trace_id.clone())
+            .collect();
+        let batches: Vec<Vec<FullTrace>> = futures::stream::iter(ids.chunks(BATCH))
+            .map(|chunk| traces::batch_get(&self.client, chunk))
+            .buffered(BATCHES_AT_ONCE)
+            .try_collect()
+            .await
+            .map_err(|e| {
+                anyhow::Error::from(e).context("cannot read the spans of the traces found")
+            })?;
+        Ok(batches
+            .into_iter()
+            .flatten()
+            .map(|t| (t.trace_info.trace_id.clone(), t.spans))
+            .collect())
+    }
+
+    /// One trace with its spans; `None` when the store has no such trace.
+    pub async fn trace(&self, id: &str) -> Result<Option<FullTrace>> {
+        read_trace(&self.client, id).await
+    }
+}
+
+/// One trace with its spans, by id alone (no experiment lookup is needed).
+pub async fn read_trace(client: &Client, id: &str) -> Result<Option<FullTrace>> {
+    match traces::get(client, &trace_store::store_trace_id(id)).await {
+        Ok(t) => Ok(Some(t)),
+        Err(GetError::NotFound) => Ok(None),
+        Err(GetError::Unsupported) => Err(CliError::new(
+            ExitCode::Failure,
+            "this MLflow server cannot return a trace's spans (it has neither traces/get nor traces/batchGet)",
+        )
+        .with_hint("MLflow 3.6 or newer serves them; upgrade the tracking server")
+        .into()),
+        Err(GetError::Http(e)) => Err(e.into()),
+    }
+}
+
+/// A server without the search route is older than MLflow 3.0.
+fn search_error(e: HttpError) -> anyhow::Error {
+    if e.is_missing_endpoint() {
+        return CliError::new(
+            ExitCode::Failure,
+            format!("this server has no trace search ({}: {e})", traces::SEARCH),
+        )
+        .with_hint("MLflow 3.0 or newer serves POST /api/3.0/mlflow/traces/search; upgrade the tracking server")
+        .into();
+    }
+    e.into()
+}
