@@ -103,15 +103,10 @@ impl StoreReader {
             .collect())
     }
 
-    /// One trace with its spans; `None` when the store has no such trace.
+    /// One trace with its spans, by id alone (the experiment is not needed); `None` when the
+    /// store has no such trace.
     pub async fn trace(&self, id: &str) -> Result<Option<FullTrace>> {
-        read_trace(&self.client, id).await
-    }
-}
-
-/// One trace with its spans, by id alone (no experiment lookup is needed).
-pub async fn read_trace(client: &Client, id: &str) -> Result<Option<FullTrace>> {
-    match traces::get(client, &trace_store::store_trace_id(id)).await {
+        match traces::get(&self.client, &trace_store::store_trace_id(id)).await {
         Ok(t) => Ok(Some(t)),
         Err(GetError::NotFound) => Ok(None),
         Err(GetError::Unsupported) => Err(CliError::new(
@@ -121,6 +116,7 @@ pub async fn read_trace(client: &Client, id: &str) -> Result<Option<FullTrace>> 
         .with_hint("MLflow 3.6 or newer serves them; upgrade the tracking server")
         .into()),
         Err(GetError::Http(e)) => Err(e.into()),
+        }
     }
 }
 

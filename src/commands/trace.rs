@@ -31,7 +31,7 @@ pub async fn run(ctx: &Context, args: &TraceArgs) -> Result<ExitCode> {
     let every_field = format != OutputFormat::Text;
     let (inputs, outputs) = (args.inputs || every_field, args.outputs || every_field);
     let Some(reader) = source
-        .prepare(ctx, StoreRequest::Get(id), false, |tables| {
+        .prepare(ctx, StoreRequest::Get(id), |tables| {
             Ok(trace_query::build_spans(tables, id, inputs, outputs))
         })
         .await?

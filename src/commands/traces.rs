@@ -55,7 +55,7 @@ pub async fn run(ctx: &Context, args: &TracesArgs) -> Result<ExitCode> {
         .into());
     }
     let Some(reader) = source
-        .prepare(ctx, StoreRequest::Search(&filters), true, |tables| {
+        .prepare(ctx, StoreRequest::Search(&filters), |tables| {
             trace_query::build_list(tables, &filters)
         })
         .await?
@@ -193,6 +193,8 @@ pub(crate) fn default_format(ctx: &Context) -> OutputFormat {
 pub(crate) struct Source<'a> {
     args: &'a TraceSourceArgs,
     table: TableSource,
+    /// Whether the store is read by experiment (`traces`) or by trace id alone (`trace`).
+    experiment_needed: bool,
 }
 
 /// Tables resolved, warehouse chosen, statement built: ready to run.
@@ -240,7 +242,11 @@ impl<'a> Source<'a> {
             validate_warehouse_id(w)?;
         }
         output::times::configure(args.local);
-        Ok(Source { args, table })
+        Ok(Source {
+            args,
+            table,
+            experiment_needed,
+        })
     }
 
     fn decided(&self) -> Decided {
@@ -253,14 +259,13 @@ impl<'a> Source<'a> {
     }
 
     /// Chooses the source and readies it. The tables: resolved, with the warehouse chosen in
-    /// the same round trip, and the statement built. The store: the experiment id, when
-    /// `experiment_needed`. With `--print-sql`, prints the statement (or the store request)
+    /// the same round trip, and the statement built. The store: the experiment id, when the
+    /// command reads by experiment. With `--print-sql`, prints the statement (or the store request)
     /// and returns `None`.
     pub(crate) async fn prepare(
         &self,
         ctx: &Context,
         store_request: StoreRequest<'_>,
-        experiment_needed: bool,
         build: impl Fn(&TraceTables) -> Result<Statement, CliError>,
     ) -> Result<Option<Reader>> {
         let layout = self.args.layout;
@@ -273,7 +278,7 @@ impl<'a> Source<'a> {
         let (tables, warehouse) = match (decided, &self.table) {
             (Decided::Store, target) => {
                 let experiment_id = match target {
-                    TableSource::Experiment(target) if experiment_needed => {
+                    TableSource::Experiment(target) if self.experiment_needed => {
                         experiment_id(&client, target).await?
                     }
                     _ => String::new(),
@@ -353,11 +358,7 @@ impl<'a> Source<'a> {
             }
         };
         let statement = build(&tables)?;
-        let printed = PrintedStatement {
-            sql: statement.sql,
-            parameters: statement.parameters,
-        };
-        output::emit(&printed, ctx.format(OutputFormat::Text))
+        emit_plan(ctx, statement.sql, statement.parameters)
     }
 }
 
@@ -425,10 +426,16 @@ fn print_store_request(ctx: &Context, request: StoreRequest<'_>) -> Result<()> {
             crate::trace_store::store_trace_id(id)
         ),
     };
-    let printed = PrintedStatement {
-        sql,
-        parameters: Vec::new(),
-    };
+    emit_plan(ctx, sql, Vec::new())
+}
+
+/// What `--print-sql` prints, in the shape of `query --print-sql`.
+fn emit_plan(
+    ctx: &Context,
+    sql: String,
+    parameters: Vec<crate::api::statements::Parameter>,
+) -> Result<()> {
+    let printed = PrintedStatement { sql, parameters };
     output::emit(&printed, ctx.format(OutputFormat::Text))
 }
 
