@@ -278,12 +278,15 @@ fn duration_ms(text: &str) -> Option<f64> {
 /// The trace-list row of a trace info; `span_count` from the size statistics MLflow records,
 /// else from `spans` when they were read.
 pub fn summary(info: &TraceInfo, spans: Option<&[Value]>) -> TraceSummary {
-    let start = info.request_time.clone().unwrap_or_default();
+    let raw_start = info.request_time.clone().unwrap_or_default();
+    let start_micros = parse_timestamp_micros(&raw_start);
     let duration = info.execution_duration.as_deref().and_then(duration_ms);
-    let end_time = match (parse_timestamp_micros(&start), duration) {
+    let end_time = match (start_micros, duration) {
         (Some(s), Some(d)) => Some(format_micros_rfc3339(s + (d * 1000.0).round() as i64)),
         _ => None,
     };
+    // Both ends in one precision, so that a script comparing them compares like with like.
+    let start = start_micros.map(format_micros_rfc3339).unwrap_or(raw_start);
     let either = |metadata: &str, tag: &str| {
         info.metadata(metadata)
             .or_else(|| info.tag(tag))

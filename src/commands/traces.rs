@@ -270,6 +270,10 @@ impl<'a> Source<'a> {
     ) -> Result<Option<Reader>> {
         let layout = self.args.layout;
         let decided = self.decided();
+        if let (Decided::Store, StoreRequest::Search(filters)) = (&decided, &store_request) {
+            // A filter the store's grammar cannot take is refused before any request.
+            crate::trace_store::searches(filters)?;
+        }
         if self.args.print_sql {
             self.print_plan(ctx, decided, store_request, build).await?;
             return Ok(None);

@@ -30,5 +30,6 @@ mod set;
 mod show_unset;
 mod spark_engine;
 mod terminal;
+mod trace_store;
 mod trace_view;
 mod traces;

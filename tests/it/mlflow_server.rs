@@ -18,7 +18,7 @@ use crate::fake::{TAG_CATALOG, TAG_SCHEMA, TAG_TABLE};
 use crate::shared::tag_pairs;
 
 /// The server `scripts/test` started; panics (fails the test) when there is none.
-fn server_url() -> String {
+pub(crate) fn server_url() -> String {
     match std::env::var("TRACECFG_MLFLOW_URL") {
         Ok(url) if !url.trim().is_empty() => url.trim().trim_end_matches('/').to_string(),
         _ => panic!(
