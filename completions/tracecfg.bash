@@ -499,7 +499,7 @@ _tracecfg() {
             return 0
             ;;
         tracecfg__subcmd__query)
-            opts="-e -w -p -o -q -h --experiment --experiment-id --table --user --session --tag --attribute --span-type --name --since --until --limit --columns --print-sql --sql --file --param --warehouse --timeout --parallel --disposition --layout --local --profile --host --output --debug --quiet --http-timeout --retry-timeout --help"
+            opts="-e -w -p -o -q -h --experiment --experiment-id --table --user --session --tag --attribute --span-type --name --since --until --limit --columns --print-sql --sql --file --param --warehouse --timeout --parallel --disposition --layout --source --local --profile --host --output --debug --quiet --http-timeout --retry-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -595,6 +595,10 @@ _tracecfg() {
                     ;;
                 --layout)
                     COMPREPLY=($(compgen -W "tags otel otel-v1 otel-v2" -- "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "store tables" -- "${cur}"))
                     return 0
                     ;;
                 --profile)

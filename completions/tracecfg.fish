@@ -40,7 +40,7 @@ complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "set" -d 'Set the 
 complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "apply" -d 'Apply the list of experiments in tracecfg.toml: plan all, then write what differs'
 complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "show" -d 'Show an experiment\'s trace storage configuration'
 complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "unset" -d 'Remove the trace destination tags from an experiment'
-complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "query" -d 'Query an experiment\'s traces on a SQL warehouse'
+complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "query" -d 'Query an experiment\'s trace spans: on a SQL warehouse, or in MLflow\'s trace store'
 complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "traces" -d 'List traces: one row per trace, newest first (--follow prints new ones as they arrive)'
 complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "trace" -d 'Show one trace\'s spans as a tree with a timing waterfall'
 complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "doctor" -d 'Check the whole trace setup and say what is wrong'
@@ -141,6 +141,8 @@ complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l layout -d 'H
 otel\t'The OpenTelemetry tables of a native location; V1 or V2 told from the location or columns'
 otel-v1\t'OpenTelemetry tables of a schema location (MAP attributes, logs table)'
 otel-v2\t'OpenTelemetry tables of a table-prefix location (VARIANT attributes, annotations table)'"
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l source -d 'Where the spans are read: Unity Catalog tables on a SQL warehouse, or MLflow\'s trace store [default: tables when the experiment has a native Unity Catalog location or with --table/--layout/--sql/--file, else the store]' -r -f -a "store\t'MLflow\'s trace store, over the traces REST API (no SQL warehouse)'
+tables\t'Unity Catalog tables on a SQL warehouse: the native location\'s, else the tag destination\'s'"
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -s p -l profile -d 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l host -d 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -s o -l output -d 'Output format [default: text; for query, text on a terminal and json otherwise]' -r -f -a "text\t'Human-readable text (a table for query results)'
@@ -256,7 +258,7 @@ complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_s
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace doctor completions man help" -f -a "apply" -d 'Apply the list of experiments in tracecfg.toml: plan all, then write what differs'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace doctor completions man help" -f -a "show" -d 'Show an experiment\'s trace storage configuration'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace doctor completions man help" -f -a "unset" -d 'Remove the trace destination tags from an experiment'
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace doctor completions man help" -f -a "query" -d 'Query an experiment\'s traces on a SQL warehouse'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace doctor completions man help" -f -a "query" -d 'Query an experiment\'s trace spans: on a SQL warehouse, or in MLflow\'s trace store'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace doctor completions man help" -f -a "traces" -d 'List traces: one row per trace, newest first (--follow prints new ones as they arrive)'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace doctor completions man help" -f -a "trace" -d 'Show one trace\'s spans as a tree with a timing waterfall'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace doctor completions man help" -f -a "doctor" -d 'Check the whole trace setup and say what is wrong'

@@ -88,10 +88,14 @@ location if any, and a verdict on where its traces really land.",
         after_help = "Examples:\n  tracecfg unset -e /Shared/agent_eval\n  tracecfg unset -e /Shared/agent_eval --dry-run"
     )]
     Unset(UnsetArgs),
-    /// Query an experiment's traces on a SQL warehouse
+    /// Query an experiment's trace spans: on a SQL warehouse, or in MLflow's trace store
     #[command(
-        long_about = "Query the traces stored in the experiment's destination table on a SQL warehouse, through \
-the SQL Statement Execution API. Filter values are always sent as named parameters, never pasted into SQL.\n\n\
+        long_about = "Query the spans of an experiment's traces, one row per span. An experiment with a native Unity \
+Catalog location (and --table, --layout, --sql, --file or --source tables) is read on a SQL warehouse, through \
+the SQL Statement Execution API; filter values are always sent as named parameters, never pasted into SQL. Any \
+other experiment keeps its traces in MLflow's trace store, read over the traces REST API: --user, --session, \
+--tag and --attribute select traces, --span-type, --name, --since and --until select their spans, --limit \
+counts spans.\n\n\
 Rows go to stdout as a table on a terminal and as JSON otherwise; progress goes to stderr on a terminal.",
         after_help = "Examples:\n  tracecfg query -e /Shared/agent_eval --user user123\n  tracecfg query --table main.agents.agent_traces --since 24h --span-type LLM -o csv > llm.csv\n  tracecfg query --sql 'SELECT count(*) AS n FROM IDENTIFIER(:table)' -o json    # in CI, with tracecfg.toml"
     )]
@@ -291,6 +295,9 @@ pub struct QueryArgs {
     /// How to read the table [default: the native location's tables when the experiment has one, else the tag destination; for --table, told from its columns]
     #[arg(long, value_enum)]
     pub layout: Option<LayoutChoice>,
+    /// Where the spans are read: Unity Catalog tables on a SQL warehouse, or MLflow's trace store [default: tables when the experiment has a native Unity Catalog location or with --table/--layout/--sql/--file, else the store]
+    #[arg(long, value_enum, conflicts_with_all = ["table", "layout", "raw"])]
+    pub source: Option<SourceChoice>,
     /// Show TIMESTAMP columns of the table in the local time zone instead of UTC (json, jsonl and csv keep them exact)
     #[arg(long)]
     pub local: bool,

@@ -24,6 +24,7 @@ mod project;
 mod secret;
 mod sql_exec;
 mod store_reader;
+mod store_spans;
 mod tag_writes;
 mod time;
 mod trace_location;

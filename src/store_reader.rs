@@ -7,10 +7,13 @@ use std::collections::HashMap;
 use anyhow::Result;
 use futures::{StreamExt, TryStreamExt};
 
+use crate::api::statements::Column;
 use crate::api::traces::{self, FullTrace, GetError, TraceInfo, MAX_PAGE};
 use crate::error::{CliError, ExitCode};
 use crate::http::{Client, HttpError};
+use crate::output::rows::Row;
 use crate::output::trace_list::TraceSummary;
+use crate::store_spans;
 use crate::time::parse_timestamp_micros;
 use crate::trace_query::Filters;
 use crate::trace_store::{self, Search};
@@ -103,6 +106,36 @@ impl StoreReader {
             .collect())
     }
 
+    /// `query`'s rows: the spans of the traces matching `filters` that pass its span-level
+    /// filters, trace by trace newest first, at most `filters.limit`. A matching trace gives at
+    /// least one row (its search asked for such a span), so `limit` traces are enough; their
+    /// spans are fetched in bounded concurrent batches, in order, until the rows are complete.
+    pub async fn span_rows(&self, filters: &Filters, columns: &[Column]) -> Result<Vec<Row>> {
+        let found = self.list(filters).await?;
+        let ids: Vec<String> = found.into_iter().map(|t| t.trace_id).collect();
+        let mut batches = futures::stream::iter(ids.chunks(BATCH))
+            .map(|chunk| async move {
+                let traces = traces::batch_get(&self.client, chunk).await?;
+                Ok::<_, HttpError>(in_order(chunk, traces))
+            })
+            .buffered(BATCHES_AT_ONCE);
+        let limit = filters.limit as usize;
+        let mut rows = Vec::new();
+        while let Some(batch) = batches.next().await {
+            let batch = batch.map_err(|e| {
+                anyhow::Error::from(e).context("cannot read the spans of the traces found")
+            })?;
+            for trace in &batch {
+                rows.extend(store_spans::rows(trace, filters, columns));
+                if rows.len() >= limit {
+                    rows.truncate(limit);
+                    return Ok(rows);
+                }
+            }
+        }
+        Ok(rows)
+    }
+
     /// One trace with its spans, by id alone (the experiment is not needed); `None` when the
     /// store has no such trace.
     pub async fn trace(&self, id: &str) -> Result<Option<FullTrace>> {
@@ -118,6 +151,12 @@ impl StoreReader {
         Err(GetError::Http(e)) => Err(e.into()),
         }
     }
+}
+
+/// `traces` in the order of `ids` (a batch answer need not keep it).
+fn in_order(ids: &[String], mut traces: Vec<FullTrace>) -> Vec<FullTrace> {
+    traces.sort_by_key(|t| ids.iter().position(|id| *id == t.trace_info.trace_id));
+    traces
 }
 
 /// A server without the search route is older than MLflow 3.0.

@@ -244,7 +244,7 @@ fn ceil_div(a: i64, b: i64) -> i64 {
 
 /// Whether one span meets a span condition exactly.
 fn span_meets(span: &Value, c: &Condition) -> bool {
-    let attrs = attributes(span);
+    let attrs = span_attributes(span);
     match &c.field {
         Field::SpanName => span["name"].as_str() == Some(c.value.as_str()),
         Field::SpanType => attr_text(&attrs, SPAN_TYPE).as_deref() == Some(c.value.as_str()),
@@ -318,8 +318,9 @@ pub fn span_rows(trace: &FullTrace) -> Vec<SpanRow> {
     trace.spans.iter().map(span_row).collect()
 }
 
-fn span_row(span: &Value) -> SpanRow {
-    let attrs = attributes(span);
+/// One span as a waterfall row.
+pub fn span_row(span: &Value) -> SpanRow {
+    let attrs = span_attributes(span);
     let nanos = |field: &str| match &span[field] {
         Value::Number(n) => n.as_i64(),
         Value::String(s) => s.parse::<i64>().ok(),
@@ -410,7 +411,7 @@ fn id_hex(id: &str) -> String {
 
 /// A span's attributes as plain JSON values: OpenTelemetry's `[{key, value: AnyValue}]`, or
 /// an object whose values are JSON-encoded strings (the `traces.json` of experiment storage).
-fn attributes(span: &Value) -> Map<String, Value> {
+pub fn span_attributes(span: &Value) -> Map<String, Value> {
     match &span["attributes"] {
         Value::Array(items) => items
             .iter()

@@ -5,6 +5,7 @@ pub mod apply;
 pub mod doctor;
 pub mod generate;
 pub mod query;
+mod query_store;
 pub mod set;
 pub mod show;
 pub mod trace;

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::api::statements::Parameter;
 use crate::api::unity_catalog;
 use crate::cli::QueryArgs;
-use crate::commands::{find_experiment, not_found_error, Context};
+use crate::commands::{find_experiment, not_found_error, query_store, Context};
 use crate::destination::{Destination, TaggedDestination};
 use crate::error::{CliError, ExitCode};
 use crate::experiment_ref::ExperimentRef;
@@ -61,6 +61,12 @@ pub async fn run(ctx: &Context, args: &QueryArgs) -> Result<ExitCode> {
     };
     let format = ctx.format(default_format);
     output::times::configure(args.local);
+
+    if let (Some(choice), TableSource::Experiment(target)) =
+        (query_store::choice(args, raw_sql.is_some()), &source)
+    {
+        return query_store::run(ctx, args, target, &filters, format, choice).await;
+    }
 
     // A statement that needs no lookup is built (and refused, if a filter does not fit the
     // layout) before anything is sent.
@@ -124,32 +130,59 @@ pub async fn run(ctx: &Context, args: &QueryArgs) -> Result<ExitCode> {
             warehouse,
         )?,
     };
-    log::note(format_args!("using SQL warehouse {warehouse_id} ({why})"));
+    run_and_report(
+        &client,
+        &statement,
+        &(warehouse_id, why),
+        args,
+        &filters,
+        format,
+        raw_sql.is_none(),
+    )
+    .await
+}
 
+/// Runs the statement on the warehouse chosen, streaming its rows, and says what the rows do
+/// not (truncation, none, the limit reached).
+pub(crate) async fn run_and_report(
+    client: &Client,
+    statement: &Statement,
+    (warehouse_id, why): &(String, String),
+    args: &QueryArgs,
+    filters: &Filters,
+    format: OutputFormat,
+    trace_query: bool,
+) -> Result<ExitCode> {
+    log::note(format_args!("using SQL warehouse {warehouse_id} ({why})"));
     let options = RunOptions {
-        warehouse_id: &warehouse_id,
+        warehouse_id,
         disposition: args.disposition,
         parallel: usize::from(args.parallel),
-        size: match raw_sql {
-            Some(_) => ResultSize::Unknown,
-            None => expected_size(&filters),
+        size: if trace_query {
+            expected_size(filters)
+        } else {
+            ResultSize::Unknown
         },
     };
-    let summary = run_interruptible(&client, &statement, &options, format, args.timeout).await?;
+    let summary = run_interruptible(client, statement, &options, format, args.timeout).await?;
     if summary.truncated {
         log::warn(format_args!(
             "the server truncated the result: not every row was returned"
         ));
     }
-    if summary.rows == 0 {
+    report_rows(summary.rows, trace_query.then_some(filters.limit));
+    Ok(ExitCode::Success)
+}
+
+/// The note after the rows: none, or as many as `--limit` allows (so there may be more).
+pub(crate) fn report_rows(rows: u64, limit: Option<u64>) {
+    if rows == 0 {
         log::note(format_args!("0 rows"));
-    } else if raw_sql.is_none() && summary.rows == filters.limit {
+    } else if limit == Some(rows) {
         log::note(format_args!(
-            "showing the first {} rows; --limit returns more",
-            summary.rows
+            "showing the first {rows} rows; --limit returns more"
         ));
     }
-    Ok(ExitCode::Success)
 }
 
 /// Runs the statement; Ctrl-C, SIGTERM or `--timeout` stop it, and no statement it started is

@@ -374,13 +374,13 @@ pub(crate) enum StoreRequest<'a> {
 }
 
 /// The experiment's id: looked up by path, or as given.
-async fn experiment_id(client: &Client, target: &ExperimentRef) -> Result<String> {
+pub(crate) async fn experiment_id(client: &Client, target: &ExperimentRef) -> Result<String> {
     let found = find_experiment(client, target).await?;
     Ok(require_active(target, found)?.experiment_id)
 }
 
 /// The source an experiment's lookup chose.
-enum Chosen {
+pub(crate) enum Chosen {
     Tables(TraceTables),
     /// MLflow's trace store, with the experiment's id.
     Store(String),
@@ -388,7 +388,7 @@ enum Chosen {
 
 /// Looks the experiment up: its native Unity Catalog tables when it has a native location,
 /// else its trace store.
-async fn tables_or_store(
+pub(crate) async fn tables_or_store(
     client: &Client,
     target: &ExperimentRef,
     layout: Option<trace_query::LayoutChoice>,
@@ -411,7 +411,7 @@ async fn tables_or_store(
 
 /// `--print-sql` on the store: the request, with each search's filter (the searches' traces
 /// are merged).
-fn print_store_request(ctx: &Context, request: StoreRequest<'_>) -> Result<()> {
+pub(crate) fn print_store_request(ctx: &Context, request: StoreRequest<'_>) -> Result<()> {
     let sql = match request {
         StoreRequest::Search(filters) => crate::trace_store::searches(filters)?
             .iter()

@@ -113,7 +113,7 @@ fn now_seconds() -> i64 {
 fn default_query_comes_from_the_experiment_tags() {
     let ws = workspace();
     ws.declare_result(TABLE_SQL, traces(2));
-    let r = run(query(&ws).args(["-e", EXPERIMENT, "--user", "user123"]));
+    let r = run(query(&ws).args(["-e", EXPERIMENT, "--source", "tables", "--user", "user123"]));
     assert_eq!(r.code, 0, "{r}");
 
     let s = only_statement(&ws);
@@ -171,7 +171,7 @@ fn missing_destination_exits_3_with_a_hint_to_set_it() {
     ws.add_experiment("/Shared/partial", &[(TAG_CATALOG, "main")]);
     ws.add_experiment("/Shared/bare", &[("team", "ml")]);
     for experiment in ["/Shared/partial", "/Shared/bare"] {
-        let r = run(query(&ws).args(["-e", experiment, "--user", "u"]));
+        let r = run(query(&ws).args(["-e", experiment, "--source", "tables", "--user", "u"]));
         assert_eq!(r.code, 3, "{r}");
         assert!(r.stderr.contains(TAG_TABLE), "names the missing tag: {r}");
         let hint = r.hint().unwrap_or_else(|| panic!("a hint: {r}"));
@@ -293,6 +293,8 @@ fn hostile_values_travel_only_as_parameters() {
     let r = run(query(&ws).args([
         "-e",
         EXPERIMENT,
+        "--source",
+        "tables",
         "--user",
         user,
         "--session",
@@ -818,7 +820,9 @@ fn an_unknown_warehouse_exits_3() {
     let ws = workspace();
     ws.declare_result(TABLE_SQL, traces(1));
     ws.add_warehouse("wh1", "Starter", "RUNNING");
-    let r = run(tracecfg(&ws).args(["query", "-e", EXPERIMENT, "-w", "nope42"]));
+    let r = run(tracecfg(&ws).args([
+        "query", "-e", EXPERIMENT, "--source", "tables", "-w", "nope42",
+    ]));
     assert_eq!(r.code, 3, "{r}");
     assert!(r.error_lines()[0].contains("nope42"), "{r}");
 }
@@ -827,7 +831,9 @@ fn an_unknown_warehouse_exits_3() {
 fn no_warehouse_at_all_exits_3() {
     let ws = workspace();
     ws.declare_result(TABLE_SQL, traces(1));
-    let r = run(tracecfg(&ws).args(["query", "-e", EXPERIMENT, "--user", "u"]));
+    let r = run(tracecfg(&ws).args([
+        "query", "-e", EXPERIMENT, "--source", "tables", "--user", "u",
+    ]));
     assert_eq!(r.code, 3, "{r}");
     assert!(r.stderr.contains("no SQL warehouse"), "{r}");
     assert!(r.hint().is_some_and(|h| h.contains("--warehouse")), "{r}");
@@ -846,7 +852,7 @@ fn a_slow_statement_is_polled_until_it_succeeds() {
             ..traces(3)
         },
     );
-    let r = run(query(&ws).args(["-e", EXPERIMENT]));
+    let r = run(query(&ws).args(["-e", EXPERIMENT, "--source", "tables"]));
     assert_eq!(r.code, 0, "{r}");
     assert_eq!(trace_ids(&r.json()), ["tr-00", "tr-01", "tr-02"]);
     let polls = status_polls(&ws);
@@ -874,7 +880,7 @@ fn a_failed_statement_exits_6_with_code_sqlstate_and_message() {
                 )
             },
         );
-        let r = run(query(&ws).args(["-e", EXPERIMENT]));
+        let r = run(query(&ws).args(["-e", EXPERIMENT, "--source", "tables"]));
         assert_eq!(r.code, 6, "{r}");
         let errors = r.error_lines();
         assert_eq!(errors.len(), 1, "one line: {r}");
@@ -917,7 +923,7 @@ fn canceled_and_closed_statements_exit_6() {
                 .status(200)
                 .body(&body.to_string()),
         );
-        let r = run(query(&ws).args(["-e", EXPERIMENT]));
+        let r = run(query(&ws).args(["-e", EXPERIMENT, "--source", "tables"]));
         assert_eq!(r.code, 6, "{state}: {r}");
         assert!(r.error_lines()[0].contains(words), "{r}");
         assert_eq!(status_polls(&ws).len(), 1, "stops polling at {state}");
@@ -935,7 +941,7 @@ fn timeout_cancels_the_statement_and_exits_6() {
         },
     );
     let started = Instant::now();
-    let r = run(query(&ws).args(["-e", EXPERIMENT, "--timeout", "1s"]));
+    let r = run(query(&ws).args(["-e", EXPERIMENT, "--source", "tables", "--timeout", "1s"]));
     let took = started.elapsed();
     assert_eq!(r.code, 6, "{r}");
     assert!(r.stderr.contains("--timeout"), "{r}");
@@ -1011,7 +1017,7 @@ enum Stop {
 /// `tracecfg query -w wh1 -e EXPERIMENT` and `extra`, started with stderr piped.
 fn spawn_query(ws: &FakeWorkspace, extra: &[&str]) -> std::process::Child {
     std_tracecfg(ws)
-        .args(["query", "-w", "wh1", "-e", EXPERIMENT])
+        .args(["query", "-w", "wh1", "-e", EXPERIMENT, "--source", "tables"])
         .args(extra)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -1175,7 +1181,7 @@ fn a_large_limit_runs_once_with_external_links() {
         },
     );
     // 100,000 rows with inputs and outputs: over 25 MiB at typical payload sizes.
-    let r = run(query(&ws).args(["-e", EXPERIMENT, "--limit", "100000"]));
+    let r = run(query(&ws).args(["-e", EXPERIMENT, "--source", "tables", "--limit", "100000"]));
     assert_eq!(r.code, 0, "{r}");
     assert_eq!(only_statement(&ws)["disposition"], "EXTERNAL_LINKS");
     assert_eq!(trace_ids(&r.json()), ["tr-00", "tr-01", "tr-02"]);
@@ -1187,7 +1193,9 @@ fn a_large_limit_runs_once_with_external_links() {
     ] {
         let ws = workspace();
         ws.declare_result(TABLE_SQL, traces(1));
-        let r = run(query(&ws).args(["-e", EXPERIMENT]).args(extra));
+        let r = run(query(&ws)
+            .args(["-e", EXPERIMENT, "--source", "tables"])
+            .args(extra));
         assert_eq!(r.code, 0, "{r}");
         assert_eq!(only_statement(&ws)["disposition"], "INLINE", "{extra:?}");
     }
@@ -1203,7 +1211,9 @@ fn since_not_before_until_is_a_usage_error_before_any_request() {
         ("2026-11-01T03:00:00+02:00", "2026-11-01T00:30:00Z"),
         ("1h", "2h"),
     ] {
-        let r = run(query(&ws).args(["-e", EXPERIMENT, "--since", since, "--until", until]));
+        let r = run(query(&ws).args([
+            "-e", EXPERIMENT, "--source", "tables", "--since", since, "--until", until,
+        ]));
         assert_eq!(r.code, 2, "{since} {until}: {r}");
         assert_eq!(r.error_lines().len(), 1, "{r}");
         assert!(r.stderr.contains("--since"), "{r}");
@@ -1211,7 +1221,9 @@ fn since_not_before_until_is_a_usage_error_before_any_request() {
     }
     assert!(ws.requests().is_empty(), "no request");
     // An earlier --since is fine.
-    let r = run(query(&ws).args(["-e", EXPERIMENT, "--since", "2h", "--until", "1h"]));
+    let r = run(query(&ws).args([
+        "-e", EXPERIMENT, "--source", "tables", "--since", "2h", "--until", "1h",
+    ]));
     assert_eq!(r.code, 0, "{r}");
 }
 
@@ -1241,7 +1253,7 @@ fn a_submit_lost_on_the_way_says_the_statement_may_still_run() {
     let ws = workspace();
     ws.declare_result(TABLE_SQL, traces(1));
     ws.fault(Fault::on("POST", STATEMENTS).drop_connection());
-    let r = run(query(&ws).args(["-e", EXPERIMENT]));
+    let r = run(query(&ws).args(["-e", EXPERIMENT, "--source", "tables"]));
     assert_eq!(r.code, 1, "{r}");
     assert!(r.stderr.contains("may still be running"), "{r}");
     assert_eq!(ws.requests_to("POST", STATEMENTS).len(), 1, "not replayed");
@@ -1252,7 +1264,7 @@ fn a_submit_lost_on_the_way_says_the_statement_may_still_run() {
             .status(400)
             .body(r#"{"error_code":"INVALID_PARAMETER_VALUE","message":"no"}"#),
     );
-    let r = run(query(&ws).args(["-e", EXPERIMENT]));
+    let r = run(query(&ws).args(["-e", EXPERIMENT, "--source", "tables"]));
     assert_eq!(r.code, 1, "{r}");
     assert!(!r.stderr.contains("may still be running"), "{r}");
 }

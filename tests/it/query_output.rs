@@ -522,7 +522,7 @@ fn limit_and_truncation_are_noted_on_stderr() {
     let ws = tagged_workspace();
     ws.declare_result("LIMIT 3", numbered(3));
     ws.declare_result("LIMIT 4", numbered(3));
-    let base = ["query", "-w", "wh1", "-e", EXPERIMENT];
+    let base = ["query", "-w", "wh1", "-e", EXPERIMENT, "--source", "tables"];
     let r = run(tracecfg(&ws).args(base).args(["--limit", "3"]));
     assert_eq!(r.code, 0, "{r}");
     assert_eq!(r.json().as_array().unwrap().len(), 3);

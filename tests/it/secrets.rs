@@ -132,6 +132,8 @@ fn every_command(auth: Auth) {
             "query",
             "-e",
             EXPERIMENT,
+            "--source",
+            "tables",
             "--disposition",
             "external-links",
             "-o",
@@ -149,7 +151,19 @@ fn every_command(auth: Auth) {
         },
     );
     run_checked(&ws, auth, &["query", "--sql", "SELECT x FROM big_table"], 0);
-    run_checked(&ws, auth, &["query", "-e", EXPERIMENT, "--print-sql"], 0);
+    run_checked(
+        &ws,
+        auth,
+        &[
+            "query",
+            "-e",
+            EXPERIMENT,
+            "--source",
+            "tables",
+            "--print-sql",
+        ],
+        0,
+    );
     run_checked(&ws, auth, &["doctor", "-e", EXPERIMENT, "--query"], 0);
     run_checked(
         &ws,
@@ -197,6 +211,8 @@ fn failing_links(auth: Auth) {
         "query",
         "-e",
         EXPERIMENT,
+        "--source",
+        "tables",
         "--disposition",
         "external-links",
         "--retry-timeout",
@@ -286,7 +302,12 @@ fn refused_credentials_keep_secrets_out_of_errors() {
     );
     for auth in [Auth::Pat, Auth::OAuth] {
         run_checked(&ws, auth, &["show", "-e", EXPERIMENT], 4);
-        run_checked(&ws, auth, &["query", "-e", EXPERIMENT, "-w", "wh1"], 4);
+        run_checked(
+            &ws,
+            auth,
+            &["query", "-e", EXPERIMENT, "--source", "tables", "-w", "wh1"],
+            4,
+        );
     }
 
     let ws = workspace();
