@@ -91,19 +91,67 @@ impl StoreReader {
             .filter(|i| search.needs_spans() || trace_store::span_count(i).is_none())
             .map(|i| i.trace_id.clone())
             .collect();
-        let batches: Vec<Vec<FullTrace>> = futures::stream::iter(ids.chunks(BATCH))
-            .map(|chunk| traces::batch_get(&self.client, chunk))
-            .buffered(BATCHES_AT_ONCE)
-            .try_collect()
-            .await
-            .map_err(|e| {
-                anyhow::Error::from(e).context("cannot read the spans of the traces found")
-            })?;
-        Ok(batches
+        let traces = self.full_traces(&ids).await?;
+        Ok(traces
             .into_iter()
-            .flatten()
             .map(|t| (t.trace_info.trace_id.clone(), t.spans))
             .collect())
+    }
+
+    /// The traces with their spans, in the order of `ids` (absent ones left out): `batchGet`
+    /// in bounded concurrent batches, else one `get` each; spans kept as an artifact are
+    /// downloaded.
+    async fn full_traces(&self, ids: &[String]) -> Result<Vec<FullTrace>> {
+        let batches: Vec<Vec<FullTrace>> = futures::stream::iter(ids.chunks(BATCH))
+            .map(|chunk| self.batch(chunk))
+            .buffered(BATCHES_AT_ONCE)
+            .try_collect()
+            .await?;
+        Ok(batches.into_iter().flatten().collect())
+    }
+
+    /// One batch of traces, in order, complete.
+    async fn batch(&self, chunk: &[String]) -> Result<Vec<FullTrace>> {
+        match traces::batch_get(&self.client, chunk).await {
+            Ok(found) => {
+                let found = in_order(chunk, found)
+                    .into_iter()
+                    .map(|t| self.completed(t));
+                futures::future::try_join_all(found).await
+            }
+            // An older server: one trace at a time, each completed by `trace`.
+            Err(e) if e.is_missing_endpoint() => {
+                let each = chunk.iter().map(|id| self.trace(id));
+                Ok(futures::future::try_join_all(each)
+                    .await?
+                    .into_iter()
+                    .flatten()
+                    .collect())
+            }
+            Err(e) => {
+                Err(anyhow::Error::from(e).context("cannot read the spans of the traces found"))
+            }
+        }
+    }
+
+    /// The trace with its spans downloaded when they are an artifact (Databricks experiment
+    /// storage) and did not come with it.
+    async fn completed(&self, mut trace: FullTrace) -> Result<FullTrace> {
+        if !trace.spans.is_empty() || !trace.trace_info.spans_are_an_artifact() {
+            return Ok(trace);
+        }
+        let id = trace.trace_info.trace_id.clone();
+        trace.spans = match traces::download_spans(&self.client, &id).await {
+            Ok(spans) => spans,
+            // Not written yet (a trace in progress), or not kept: a trace without spans.
+            Err(e) if e.is_missing_resource() => Vec::new(),
+            Err(e) if e.is_missing_endpoint() => return Err(unsupported().into()),
+            Err(e) => {
+                return Err(anyhow::Error::from(e)
+                    .context(format!("cannot download the spans of trace {id}")))
+            }
+        };
+        Ok(trace)
     }
 
     /// `query`'s rows: the spans of the traces matching `filters` that pass its span-level
@@ -114,18 +162,12 @@ impl StoreReader {
         let found = self.list(filters).await?;
         let ids: Vec<String> = found.into_iter().map(|t| t.trace_id).collect();
         let mut batches = futures::stream::iter(ids.chunks(BATCH))
-            .map(|chunk| async move {
-                let traces = traces::batch_get(&self.client, chunk).await?;
-                Ok::<_, HttpError>(in_order(chunk, traces))
-            })
+            .map(|chunk| self.batch(chunk))
             .buffered(BATCHES_AT_ONCE);
         let limit = filters.limit as usize;
         let mut rows = Vec::new();
         while let Some(batch) = batches.next().await {
-            let batch = batch.map_err(|e| {
-                anyhow::Error::from(e).context("cannot read the spans of the traces found")
-            })?;
-            for trace in &batch {
+            for trace in &batch? {
                 rows.extend(store_spans::rows(trace, filters, columns));
                 if rows.len() >= limit {
                     rows.truncate(limit);
@@ -140,17 +182,21 @@ impl StoreReader {
     /// store has no such trace.
     pub async fn trace(&self, id: &str) -> Result<Option<FullTrace>> {
         match traces::get(&self.client, &trace_store::store_trace_id(id)).await {
-        Ok(t) => Ok(Some(t)),
-        Err(GetError::NotFound) => Ok(None),
-        Err(GetError::Unsupported) => Err(CliError::new(
-            ExitCode::Failure,
-            "this MLflow server cannot return a trace's spans (it has neither traces/get nor traces/batchGet)",
-        )
-        .with_hint("MLflow 3.6 or newer serves them; upgrade the tracking server")
-        .into()),
-        Err(GetError::Http(e)) => Err(e.into()),
+            Ok(t) => Ok(Some(self.completed(t).await?)),
+            Err(GetError::NotFound) => Ok(None),
+            Err(GetError::Unsupported) => Err(unsupported().into()),
+            Err(GetError::Http(e)) => Err(e.into()),
         }
     }
+}
+
+/// A server that cannot give a trace's spans.
+fn unsupported() -> CliError {
+    CliError::new(
+        ExitCode::Failure,
+        "this MLflow server cannot return a trace's spans (it has neither traces/get nor traces/batchGet, nor a download of the trace's data)",
+    )
+    .with_hint("MLflow 3.6 or newer serves them; upgrade the tracking server")
 }
 
 /// `traces` in the order of `ids` (a batch answer need not keep it).

@@ -1,15 +1,24 @@
 //! MLflow's trace store over REST (docs/trace-store.md): search trace infos
 //! (`POST /api/3.0/mlflow/traces/search`) and read one trace with its spans
-//! (`GET /api/3.0/mlflow/traces/get`, else `GET /api/3.0/mlflow/traces/batchGet`).
+//! (`GET /api/3.0/mlflow/traces/get`, else `GET /api/3.0/mlflow/traces/batchGet`, else the
+//! trace info alone), and the spans Databricks experiment storage keeps as an artifact
+//! (`GET /api/2.0/mlflow/traces/{id}/credentials-for-data-download`, then the signed link).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use crate::http::{Client, HttpError};
+use crate::http::{decode_json, Call, CallAuth, Client, HttpError};
+use crate::secret::Secret;
 
 pub const SEARCH: &str = "/api/3.0/mlflow/traces/search";
 pub const GET: &str = "/api/3.0/mlflow/traces/get";
 pub const BATCH_GET: &str = "/api/3.0/mlflow/traces/batchGet";
+
+/// The trace tag that says where a trace's spans are (mlflow/tracing/constant.py,
+/// `TraceTagKey.SPANS_LOCATION`); `TRACKING_STORE` (`SpansLocation.TRACKING_STORE`) means the
+/// tracking store serves them with the trace, anything else that they are an artifact.
+pub const SPANS_LOCATION_TAG: &str = "mlflow.trace.spansLocation";
+pub const SPANS_IN_TRACKING_STORE: &str = "TRACKING_STORE";
 
 /// The most trace infos the open-source server returns in one page (`max_results <= 500`,
 /// mlflow/server/handlers.py `_search_traces_v3`).
@@ -47,6 +56,11 @@ impl TraceInfo {
 
     pub fn metadata(&self, key: &str) -> Option<&str> {
         self.trace_metadata.get(key).and_then(Value::as_str)
+    }
+
+    /// Whether the spans are an artifact (a `traces.json`) rather than in the tracking store.
+    pub fn spans_are_an_artifact(&self) -> bool {
+        self.tag(SPANS_LOCATION_TAG) != Some(SPANS_IN_TRACKING_STORE)
     }
 }
 
@@ -110,7 +124,8 @@ pub enum GetError {
     Http(HttpError),
 }
 
-/// The trace with its spans: `traces/get`, else (an older server) `traces/batchGet`.
+/// The trace with its spans: `traces/get`, else (an older server) `traces/batchGet`, else the
+/// trace info alone when its spans are an artifact (see [`download_spans`]).
 pub async fn get(client: &Client, trace_id: &str) -> Result<FullTrace, GetError> {
     match client
         .get_json::<GetAnswer>(GET, &[("trace_id", trace_id)])
@@ -123,8 +138,20 @@ pub async fn get(client: &Client, trace_id: &str) -> Result<FullTrace, GetError>
         Err(e) => return Err(GetError::Http(e)),
     }
     match batch_get(client, &[trace_id.to_string()]).await {
-        Ok(mut traces) => traces.pop().ok_or(GetError::NotFound),
-        Err(e) if route_missing(&e, "batchGet") => Err(GetError::Unsupported),
+        Ok(mut traces) => return traces.pop().ok_or(GetError::NotFound),
+        Err(e) if route_missing(&e, "batchGet") => {}
+        Err(e) => return Err(GetError::Http(e)),
+    }
+    // The trace info alone: enough when the spans are an artifact (downloaded by the caller);
+    // spans kept in the tracking store cannot be read without the two routes above.
+    match get_info(client, trace_id).await {
+        Ok(Some(info)) if info.spans_are_an_artifact() => Ok(FullTrace {
+            trace_info: info,
+            spans: Vec::new(),
+        }),
+        Ok(Some(_)) => Err(GetError::Unsupported),
+        Ok(None) => Err(GetError::NotFound),
+        Err(e) if e.is_missing_endpoint() => Err(GetError::Unsupported),
         Err(e) => Err(GetError::Http(e)),
     }
 }
@@ -137,6 +164,97 @@ pub async fn batch_get(client: &Client, trace_ids: &[String]) -> Result<Vec<Full
         .collect();
     let answer: BatchAnswer = client.get_json(BATCH_GET, &query).await?;
     Ok(answer.traces)
+}
+
+/// The trace info alone (`GET /api/3.0/mlflow/traces/{trace_id}`, MLflow 3.0+), for servers
+/// without `traces/get` and `traces/batchGet`.
+pub async fn get_info(client: &Client, trace_id: &str) -> Result<Option<TraceInfo>, HttpError> {
+    #[derive(Deserialize)]
+    struct Answer {
+        trace: Option<InfoOnly>,
+    }
+    #[derive(Deserialize)]
+    struct InfoOnly {
+        trace_info: TraceInfo,
+    }
+    let path = format!("/api/3.0/mlflow/traces/{}", path_segment(trace_id));
+    match client.get_json::<Answer>(&path, &[]).await {
+        Ok(answer) => Ok(answer.trace.map(|t| t.trace_info)),
+        Err(e) if e.is_missing_resource() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// `credential_info` of the download-credentials answer (mlflow/protos/databricks_artifacts.proto,
+/// `ArtifactCredentialInfo`). No `Debug`: the link is a credential.
+#[derive(Deserialize)]
+struct CredentialInfo {
+    signed_uri: String,
+    #[serde(default)]
+    headers: Vec<HttpHeader>,
+}
+
+#[derive(Deserialize)]
+struct HttpHeader {
+    name: String,
+    value: String,
+}
+
+/// The spans of a trace whose data is an artifact: a signed link from the workspace, then the
+/// `traces.json` behind it (`{"spans": [...]}`), fetched with the link's own headers and never
+/// the workspace credential. The link is never logged or shown: errors name its host only.
+pub async fn download_spans(client: &Client, trace_id: &str) -> Result<Vec<Value>, HttpError> {
+    #[derive(Deserialize)]
+    struct Answer {
+        credential_info: CredentialInfo,
+    }
+    #[derive(Deserialize)]
+    struct TraceData {
+        #[serde(default)]
+        spans: Vec<Value>,
+    }
+    let path = format!(
+        "/api/2.0/mlflow/traces/{}/credentials-for-data-download",
+        path_segment(trace_id)
+    );
+    let answer: Answer = client.get_json(&path, &[]).await?;
+    let link = answer.credential_info;
+    let host = reqwest::Url::parse(&link.signed_uri)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_else(|| "an unparsable URL".into());
+    let headers: Vec<(String, Secret)> = link
+        .headers
+        .into_iter()
+        .map(|h| (h.name, Secret::new(h.value)))
+        .collect();
+    let endpoint = format!("GET signed trace-data link on {host}");
+    let bytes = client
+        .send(Call {
+            method: reqwest::Method::GET,
+            url: Secret::new(link.signed_uri),
+            endpoint: endpoint.clone(),
+            body: None,
+            auth: CallAuth::None,
+            headers: &headers,
+            idempotent: true,
+            sensitive_response: true,
+        })
+        .await?;
+    let data: TraceData = decode_json(&endpoint, &bytes)?;
+    Ok(data.spans)
+}
+
+/// A trace id as one URL path segment: anything but unreserved characters percent-encoded.
+fn path_segment(id: &str) -> String {
+    id.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
 }
 
 /// Whether a 404 means the server lacks the route: `ENDPOINT_NOT_FOUND`, or (servers before
