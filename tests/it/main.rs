@@ -31,5 +31,6 @@ mod show_unset;
 mod spark_engine;
 mod terminal;
 mod trace_store;
+mod trace_store_fake;
 mod trace_view;
 mod traces;

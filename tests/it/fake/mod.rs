@@ -13,6 +13,7 @@ mod client;
 mod native;
 mod server;
 mod sql;
+mod trace_store;
 mod util;
 mod workspace;
 
@@ -30,6 +31,9 @@ pub use native::{
     NATIVE_SPANS_TAG, SCIM_ME, TRACE_LOCATIONS, V2_SPANS_COLUMNS,
 };
 pub use sql::{statement_id, StatementResult, STATEMENTS};
+pub use trace_store::{
+    FakeSpan, FakeTrace, BATCH_GET_TRACES, GET_TRACE, SEARCH_TRACES, SIGNATURE_MARK, SIGNED_HEADER,
+};
 
 /// The personal access token the fake accepts.
 pub const TOKEN: &str = "dapi-fake-token-0123456789";
@@ -250,6 +254,8 @@ pub(crate) struct State {
     pub warehouses: Vec<Warehouse>,
     pub default_warehouse: Option<String>,
     pub sql: sql::SqlState,
+    /// MLflow's trace store (trace_store.rs).
+    pub store_traces: Vec<trace_store::FakeTrace>,
 }
 
 pub(crate) type Shared = Arc<Mutex<State>>;
@@ -460,6 +466,11 @@ impl FakeWorkspace {
     }
 
     // ---- faults and the request log ----
+
+    /// Puts a trace into the fake's trace store.
+    pub fn add_stored_trace(&self, trace: FakeTrace) {
+        self.lock().store_traces.push(trace);
+    }
 
     pub fn fault(&self, fault: Fault) {
         self.lock().faults.push(FaultState {

@@ -11,7 +11,7 @@ use axum::Router;
 use futures::StreamExt;
 
 use super::util::{api_error, content_type_of, raw_response};
-use super::{native, sql, workspace, Fault, Recorded, Shared};
+use super::{native, sql, trace_store, workspace, Fault, Recorded, Shared};
 
 /// Starts the server thread; the returned sender stops it.
 pub fn spawn(listener: std::net::TcpListener, state: Shared) -> tokio::sync::oneshot::Sender<()> {
@@ -224,6 +224,9 @@ fn route(state: &Shared, r: &Recorded) -> Reply {
         return reply;
     }
     if let Some(reply) = sql::route(&mut s, method, path, r) {
+        return reply;
+    }
+    if let Some(reply) = trace_store::route(&mut s, method, path, r) {
         return reply;
     }
     if path.starts_with("/api/") {

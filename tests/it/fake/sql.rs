@@ -639,7 +639,7 @@ fn chunk_delay(st: &Statement, chunk: usize) -> Option<Duration> {
         .map(|ms| Duration::from_millis(*ms))
 }
 
-fn s3_error(status: u16, code: &str, message: &str) -> Reply {
+pub(super) fn s3_error(status: u16, code: &str, message: &str) -> Reply {
     raw_response(
         status,
         "application/xml",

@@ -1,0 +1,259 @@
+//! The trace-store source against the fake workspace, for what no open-source server shows:
+//! spans kept as an artifact behind a signed link (Databricks experiment storage), servers
+//! that lack a route (404 ENDPOINT_NOT_FOUND), and 429 in the middle of paging. The real
+//! server's behaviour is tested in `trace_store.rs`.
+
+use serde_json::{json, Value};
+
+use crate::cli::*;
+use crate::fake::*;
+
+const EXPERIMENT: &str = "/Shared/store";
+const T0: i64 = 1_796_000_000_000;
+
+fn spans() -> Vec<FakeSpan> {
+    let mut llm =
+        FakeSpan::new("00000000000000b2", Some("00000000000000a1"), "llm", "LLM").at(10, 50);
+    llm.attributes
+        .push(("mlflow.spanInputs".into(), json!({"prompt": "hi"})));
+    llm.attributes.push(("model".into(), json!("gpt-fake")));
+    vec![
+        FakeSpan::new("00000000000000a1", None, "agent", "AGENT").at(0, 100),
+        llm,
+        FakeSpan::new("00000000000000c3", Some("00000000000000a1"), "tool", "TOOL").at(70, 20),
+    ]
+}
+
+fn trace(experiment_id: &str, n: i64, artifact: bool) -> FakeTrace {
+    FakeTrace {
+        experiment_id: experiment_id.to_string(),
+        hex: format!("{n:032x}"),
+        start_ms: T0 + n * 1000,
+        duration_ms: 100,
+        tags: vec![("env".into(), "prod".into())],
+        metadata: vec![("mlflow.trace.user".into(), format!("user{}", n % 2))],
+        spans: spans(),
+        artifact,
+    }
+}
+
+fn workspace_with(traces: impl Fn(&str) -> Vec<FakeTrace>) -> (FakeWorkspace, String) {
+    let ws = FakeWorkspace::start();
+    let id = ws.add_experiment(EXPERIMENT, &[]);
+    for t in traces(&id) {
+        ws.add_stored_trace(t);
+    }
+    (ws, id)
+}
+
+fn missing_route(ws: &FakeWorkspace, method: &str, path: &str) {
+    ws.fault(Fault::on(method, path).status(404).body(
+        &json!({"error_code": "ENDPOINT_NOT_FOUND", "message": format!("No API found for '{method} {path}'")})
+            .to_string(),
+    ));
+}
+
+fn paths(ws: &FakeWorkspace) -> Vec<String> {
+    ws.requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+fn span_names(view: &Value) -> Vec<String> {
+    fn walk(span: &Value, out: &mut Vec<String>) {
+        out.push(span["name"].as_str().unwrap().to_string());
+        for child in span["children"].as_array().unwrap() {
+            walk(child, out);
+        }
+    }
+    let mut out = Vec::new();
+    for root in view["spans"].as_array().unwrap() {
+        walk(root, &mut out);
+    }
+    out
+}
+
+#[test]
+fn artifact_spans_come_through_the_signed_link_without_the_workspace_credential() {
+    let (ws, _) = workspace_with(|id| vec![trace(id, 1, true)]);
+    let id = format!("tr-{:032x}", 1);
+    let r = run(tracecfg(&ws).args(["trace", &id, "-o", "json", "--debug"]));
+    assert_eq!(r.code, 0, "{r}");
+    let view = r.json();
+    assert_eq!(span_names(&view), ["agent", "llm", "tool"]);
+    let llm = &view["spans"][0]["children"][0];
+    assert_eq!(llm["span_type"], "LLM");
+    assert_eq!(llm["inputs"]["prompt"], "hi");
+    let link = format!("GET /signed-trace-data/{id}/traces.json");
+    assert_eq!(
+        paths(&ws),
+        [
+            format!("GET {GET_TRACE}"),
+            format!("GET /api/2.0/mlflow/traces/{id}/credentials-for-data-download"),
+            link.clone(),
+        ]
+    );
+    let signed = ws
+        .requests()
+        .into_iter()
+        .find(|r| r.path.starts_with("/signed-trace-data/"))
+        .unwrap();
+    assert_eq!(
+        signed.header("authorization"),
+        None,
+        "the workspace credential stays home"
+    );
+    assert_eq!(signed.header(SIGNED_HEADER.0), Some(SIGNED_HEADER.1));
+    for output in [&r.stdout, &r.stderr] {
+        assert!(
+            !output.contains(SIGNATURE_MARK),
+            "the signed link is never shown: {r}"
+        );
+        assert!(!output.contains(TOKEN), "{r}");
+    }
+
+    // query reads the same spans, attributes decoded from their JSON-encoded strings.
+    let r = run(tracecfg(&ws).args([
+        "query",
+        "-e",
+        EXPERIMENT,
+        "--span-type",
+        "LLM",
+        "--columns",
+        "span_name,attributes",
+        "-o",
+        "json",
+    ]));
+    assert_eq!(r.code, 0, "{r}");
+    let rows = r.json();
+    assert_eq!(rows[0]["span_name"], "llm");
+    assert_eq!(rows[0]["attributes"]["model"], "gpt-fake");
+    assert_eq!(rows.as_array().unwrap().len(), 1);
+    assert!(!r.stderr.contains(SIGNATURE_MARK));
+}
+
+#[test]
+fn a_refused_signed_link_names_its_host_never_the_link() {
+    let (ws, _) = workspace_with(|id| vec![trace(id, 1, true)]);
+    ws.fault(
+        Fault::on("GET", "/signed-trace-data/")
+            .status(403)
+            .body("<?xml version=\"1.0\"?><Error><Code>AuthenticationFailed</Code></Error>"),
+    );
+    let r = run(tracecfg(&ws).args(["trace", &format!("{:032x}", 1), "--debug"]));
+    assert_ne!(r.code, 0, "{r}");
+    assert_eq!(r.error_lines().len(), 1, "{r}");
+    assert!(r.stderr.contains("127.0.0.1"), "{r}");
+    assert!(!r.stderr.contains(SIGNATURE_MARK), "{r}");
+    assert!(!r.stderr.contains("panicked"), "{r}");
+}
+
+#[test]
+fn servers_without_get_fall_back_to_batch_get_then_to_the_trace_info() {
+    let (ws, _) = workspace_with(|id| vec![trace(id, 1, false), trace(id, 2, true)]);
+    missing_route(&ws, "GET", GET_TRACE);
+    let stored = format!("tr-{:032x}", 1);
+    let r = run(tracecfg(&ws).args(["trace", &stored, "-o", "json"]));
+    assert_eq!(r.code, 0, "{r}");
+    assert_eq!(span_names(&r.json()), ["agent", "llm", "tool"]);
+    assert_eq!(
+        paths(&ws),
+        [
+            format!("GET {GET_TRACE}"),
+            format!("GET {BATCH_GET_TRACES}")
+        ]
+    );
+
+    // Neither route: a trace whose spans are in the store cannot be read, and says which
+    // MLflow serves them; one whose spans are an artifact is read through its trace info.
+    missing_route(&ws, "GET", BATCH_GET_TRACES);
+    let r = run(tracecfg(&ws).args(["trace", &stored]));
+    assert_eq!(r.code, 1, "{r}");
+    assert!(r.hint().is_some_and(|h| h.contains("MLflow 3.6")), "{r}");
+    let artifact = format!("tr-{:032x}", 2);
+    ws.clear_requests();
+    let r = run(tracecfg(&ws).args(["trace", &artifact, "-o", "json"]));
+    assert_eq!(r.code, 0, "{r}");
+    assert_eq!(span_names(&r.json()), ["agent", "llm", "tool"]);
+    assert!(
+        paths(&ws).contains(&format!("GET /api/3.0/mlflow/traces/{artifact}")),
+        "{:?}",
+        paths(&ws)
+    );
+}
+
+#[test]
+fn a_server_without_trace_search_says_which_mlflow_has_it() {
+    let (ws, _) = workspace_with(|id| vec![trace(id, 1, false)]);
+    missing_route(&ws, "POST", SEARCH_TRACES);
+    let r = run(tracecfg(&ws).args(["traces", "-e", EXPERIMENT]));
+    assert_eq!(r.code, 1, "{r}");
+    assert_eq!(r.error_lines().len(), 1, "{r}");
+    assert!(r.hint().is_some_and(|h| h.contains("MLflow 3.0")), "{r}");
+}
+
+#[test]
+fn a_429_in_the_middle_of_paging_is_waited_out_and_the_list_is_complete() {
+    let (ws, _) = workspace_with(|id| (0..620).map(|n| trace(id, n, false)).collect());
+    ws.fault(
+        Fault::on("POST", SEARCH_TRACES)
+            .after(1)
+            .times(1)
+            .status(429)
+            .header("Retry-After", "0")
+            .body(
+                &json!({"error_code": "REQUEST_LIMIT_EXCEEDED", "message": "rate limited"})
+                    .to_string(),
+            ),
+    );
+    let r = run(tracecfg(&ws).args(["traces", "-e", EXPERIMENT, "--limit", "1000", "-o", "json"]));
+    assert_eq!(r.code, 0, "{r}");
+    let ids: Vec<String> = r
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["trace_id"].as_str().unwrap().to_string())
+        .collect();
+    let expected: Vec<String> = (0..620).rev().map(|n| format!("tr-{n:032x}")).collect();
+    assert_eq!(ids, expected);
+    let searches = ws.requests_to("POST", SEARCH_TRACES);
+    // Page 1, page 2 refused once and sent again; a page holds at most 500.
+    assert_eq!(searches.len(), 3, "{:?}", paths(&ws));
+    assert!(searches
+        .iter()
+        .all(|s| s.json()["max_results"].as_u64().unwrap() <= 500));
+    assert_eq!(
+        searches[2].json()["page_token"],
+        searches[1].json()["page_token"]
+    );
+}
+
+#[test]
+fn trace_filters_reach_the_search_as_the_grammar_wants_them() {
+    let (ws, _) = workspace_with(|id| (0..4).map(|n| trace(id, n, false)).collect());
+    let r = run(tracecfg(&ws).args([
+        "traces", "-e", EXPERIMENT, "--user", "user1", "--tag", "env=prod", "-o", "json",
+    ]));
+    assert_eq!(r.code, 0, "{r}");
+    let ids: Vec<String> = r
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["trace_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, [format!("tr-{:032x}", 3), format!("tr-{:032x}", 1)]);
+    let filters: Vec<String> = ws
+        .requests_to("POST", SEARCH_TRACES)
+        .iter()
+        .map(|s| s.json()["filter"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        filters.contains(
+            &"metadata.`mlflow.trace.user` = 'user1' AND tags.`env` = 'prod'".to_string()
+        ),
+        "{filters:?}"
+    );
+}
