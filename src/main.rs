@@ -28,6 +28,7 @@ mod store_spans;
 mod tag_writes;
 mod time;
 mod trace_location;
+mod trace_presence;
 mod trace_query;
 mod trace_store;
 mod trace_tables;

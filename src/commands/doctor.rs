@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::api::{scim, unity_catalog, warehouses};
 use crate::cli::DoctorArgs;
+use crate::commands::show::now_ms;
 use crate::commands::{find_experiment, Context};
 use crate::destination::{ConfigStatus, Destination, TaggedDestination};
 use crate::error::{exit_code_of, ExitCode};
@@ -20,6 +21,7 @@ use crate::output::rows::{Row, RowSink};
 use crate::output::{self, OutputFormat};
 use crate::sql_exec::{self, DispositionChoice, RunOptions, RunningStatement};
 use crate::trace_location::{native_location, verdict, NativeLocation, Verdict};
+use crate::trace_presence::store_traces;
 use crate::trace_query::Statement;
 use crate::trace_tables::{check_tables, summarize, TableVerdict};
 use crate::warehouse_choice::choose_warehouse;
@@ -268,6 +270,14 @@ async fn check_experiment(
         Verdict::Mismatch => report.warn("trace routing", format!("mismatch: traces land in {}, not in the table the tags name", native.as_ref().map(|n| n.spans_table.as_str()).unwrap_or_default())),
         Verdict::TagsOnly => report.warn("trace routing", "tags only: nothing routes traces to the tagged table (tracecfg set --native links a native location)"),
         Verdict::None => report.warn("trace routing", "no destination and no native location"),
+    }
+    let found = store_traces(client, &experiment.experiment_id, now_ms()).await;
+    let line = found.verdict_line(native.is_some());
+    // With a native location the store is expected to be quiet: traces land in the tables.
+    if native.is_some() || (found.error.is_none() && found.recent > 0) {
+        report.ok("trace store", line);
+    } else {
+        report.warn("trace store", line);
     }
     // Unity Catalog is checked where the tags point, or else where traces really go.
     let destination = tagged.destination().or_else(|| {

@@ -15,6 +15,7 @@ use crate::destination::{ConfigStatus, TaggedDestination, Tags};
 use crate::error::ExitCode;
 use crate::output;
 use crate::trace_location::{native_location, native_tags, verdict, NativeLocation, Verdict};
+use crate::trace_presence::{store_traces, StoreTraces};
 use crate::trace_tables::{check_tables, summarize, TableCheck, TableVerdict};
 
 #[derive(Debug, Serialize)]
@@ -28,6 +29,10 @@ pub struct ShowReport {
     pub native_tables: Vec<TableCheck>,
     pub native_tags: Tags,
     pub verdict: Verdict,
+    /// What MLflow's trace store holds: recent traces and the newest.
+    pub trace_store: StoreTraces,
+    /// Where traces really are, in one line.
+    pub traces_found: String,
     pub warnings: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Tags>,
@@ -47,10 +52,17 @@ pub async fn run(ctx: &Context, args: &ShowArgs) -> Result<ExitCode> {
     let destination = TaggedDestination::from_tags(&tags);
     let native = native_location(&experiment, &tags);
     let verdict = verdict(&destination, native.as_ref());
-    let native_tables = match &native {
-        Some(location) => check_tables(&client, location).await,
-        None => Vec::new(),
-    };
+    // Unity Catalog and the trace store answer independently: together.
+    let (native_tables, trace_store) = tokio::join!(
+        async {
+            match &native {
+                Some(location) => check_tables(&client, location).await,
+                None => Vec::new(),
+            }
+        },
+        store_traces(&client, &experiment.experiment_id, now_ms()),
+    );
+    let traces_found = trace_store.verdict_line(native.is_some());
     let mut warnings = warnings(
         &destination,
         native.as_ref(),
@@ -73,10 +85,20 @@ pub async fn run(ctx: &Context, args: &ShowArgs) -> Result<ExitCode> {
         destination,
         native,
         verdict,
+        trace_store,
+        traces_found,
         tags: args.all_tags.then_some(tags),
     };
     output::emit(&report, format)?;
     Ok(ExitCode::Success)
+}
+
+/// Now, in ms since the epoch.
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 fn warnings(
@@ -168,7 +190,13 @@ impl Render for ShowReport {
                 let _ = writeln!(out, "native       none");
             }
         }
-        let _ = writeln!(out, "verdict      {}", self.verdict.label());
+        let _ = writeln!(out, "trace store  {}", self.trace_store.detail_line());
+        let _ = writeln!(
+            out,
+            "verdict      {}: {}",
+            self.verdict.label(),
+            self.traces_found
+        );
         for w in &self.warnings {
             let _ = writeln!(out, "warning: {w}");
         }

@@ -41,13 +41,19 @@ fn token_used(ws: &FakeWorkspace, cmd: &mut assert_cmd::Command) -> String {
     ws.clear_requests();
     let r = run(cmd.args(["show", "-e", "/Shared/x"]));
     assert_eq!(r.code, 0, "{r}");
-    let requests = ws.requests();
-    assert_eq!(requests.len(), 1, "{requests:?}");
-    requests[0]
-        .header("authorization")
-        .and_then(|h| h.strip_prefix("Bearer "))
-        .expect("a bearer token")
-        .to_string()
+    // Every request of the run (the lookup, the trace-store search) carries the same token.
+    let tokens: std::collections::BTreeSet<String> = ws
+        .requests()
+        .iter()
+        .map(|r| {
+            r.header("authorization")
+                .and_then(|h| h.strip_prefix("Bearer "))
+                .expect("a bearer token")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(tokens.len(), 1, "{tokens:?}");
+    tokens.into_iter().next().unwrap()
 }
 
 #[test]
@@ -118,7 +124,9 @@ fn the_file_is_not_read_when_env_gives_a_host_and_no_profile_is_named() {
             Some(format!("Bearer {TOKEN}").as_str())
         );
     }
-    assert_eq!(ws.requests().len(), 2);
+    // Two runs, each with the lookup and the two trace-store searches of an empty store.
+    assert_eq!(ws.requests_to("GET", GET_BY_NAME).len(), 2);
+    assert_eq!(ws.requests().len(), 6);
 
     // Naming a profile reads the file, and the broken line is reported.
     write_databrickscfg(ws.home(), "[DEFAULT]\nthis line is not ini\n");

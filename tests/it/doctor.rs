@@ -7,13 +7,14 @@ use crate::shared::*;
 use serde_json::Value;
 
 /// Every check, in the order doctor runs them.
-const ALL_CHECKS: [&str; 10] = [
+const ALL_CHECKS: [&str; 11] = [
     "configuration",
     "host",
     "credential",
     "experiment",
     "destination tags",
     "trace routing",
+    "trace store",
     "unity catalog",
     "native tables",
     "warehouse",

@@ -90,7 +90,7 @@ fn show_native_trace_location_and_verdicts() {
         "  logs        main.agents.agent_traces_otel_logs\n",
         "  annotations main.agents.agent_traces_otel_annotations\n",
         "  metrics     main.agents.agent_traces_otel_metrics\n",
-        "verdict      native\n",
+        "verdict      native: no traces in MLflow's trace store\n",
     ] {
         assert!(r.stdout.contains(line), "{line:?} in {r}");
     }

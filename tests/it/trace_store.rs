@@ -700,3 +700,42 @@ fn query_filters_select_spans_and_limit_counts_spans() {
     );
     assert_eq!(lines.len(), 2);
 }
+
+#[test]
+#[ignore = "needs a local MLflow server: run scripts/test"]
+fn show_and_doctor_say_the_traces_are_in_the_trace_store() {
+    let (exp, _) = scenario();
+    let show = ok(&["show", "-e", &exp.name, "-o", "json"]).json();
+    let store = &show["trace_store"];
+    assert_eq!(store["recent"], exp.traces.len());
+    assert_eq!(store["recent_capped"], false);
+    assert_eq!(
+        store["newest"]["trace_id"],
+        exp.ids_newest_first()[0].as_str()
+    );
+    assert_eq!(store["newest"]["spans_location"], "TRACKING_STORE");
+    assert_eq!(
+        show["traces_found"],
+        format!(
+            "{} recent traces in MLflow's trace store, none in Unity Catalog",
+            exp.traces.len()
+        )
+    );
+    let text = ok(&["show", "-e", &exp.name, "-o", "text"]).stdout;
+    assert!(
+        text.contains(&format!(
+            "verdict      none: {} recent traces in MLflow's trace store, none in Unity Catalog",
+            exp.traces.len()
+        )),
+        "{text}"
+    );
+    let doctor = tracecfg(&["doctor", "-e", &exp.name]);
+    assert!(
+        doctor
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("ok    trace store")
+                && l.contains("recent traces in MLflow's trace store")),
+        "{doctor}"
+    );
+}

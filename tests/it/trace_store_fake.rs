@@ -257,3 +257,47 @@ fn trace_filters_reach_the_search_as_the_grammar_wants_them() {
         "{filters:?}"
     );
 }
+
+#[test]
+fn show_counts_the_recent_traces_of_the_store_in_one_search() {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let (ws, _) = workspace_with(|id| {
+        (0..3)
+            .map(|n| FakeTrace {
+                start_ms: now - 3_600_000 + n * 1000,
+                ..trace(id, n, n == 2)
+            })
+            .chain([FakeTrace {
+                start_ms: now - 30 * 86_400_000,
+                ..trace(id, 9, false)
+            }])
+            .collect()
+    });
+    let r = run(tracecfg(&ws).args(["show", "-e", EXPERIMENT, "-o", "json"]));
+    assert_eq!(r.code, 0, "{r}");
+    let v = r.json();
+    assert_eq!(
+        v["trace_store"]["recent"], 3,
+        "the month-old trace is not recent"
+    );
+    assert_eq!(
+        v["trace_store"]["newest"]["trace_id"],
+        format!("tr-{:032x}", 2)
+    );
+    // The newest keeps its spans as an artifact: no spansLocation tag.
+    assert_eq!(v["trace_store"]["newest"]["spans_location"], Value::Null);
+    assert_eq!(
+        v["traces_found"],
+        "3 recent traces in MLflow's trace store, none in Unity Catalog"
+    );
+    assert_eq!(ws.requests_to("POST", SEARCH_TRACES).len(), 1);
+
+    // A store that cannot be searched leaves the rest of the report standing.
+    missing_route(&ws, "POST", SEARCH_TRACES);
+    let r = run(tracecfg(&ws).args(["show", "-e", EXPERIMENT]));
+    assert_eq!(r.code, 0, "{r}");
+    assert!(r.stdout.contains("trace store  not readable"), "{r}");
+}
