@@ -9,14 +9,33 @@ use crate::output::Render;
 use anyhow::Result;
 use serde::Serialize;
 
+use crate::api::experiments::Experiment;
 use crate::cli::ShowArgs;
+use crate::commands::query::tables_of_experiment;
+use crate::commands::traces::newest_in_tables;
 use crate::commands::{find_experiment, not_found_error, Context};
 use crate::destination::{ConfigStatus, TaggedDestination, Tags};
 use crate::error::ExitCode;
+use crate::experiment_ref::ExperimentRef;
+use crate::http::Client;
 use crate::output;
+use crate::time::{format_compact, format_micros_rfc3339, parse_timestamp_micros};
 use crate::trace_location::{native_location, native_tags, verdict, NativeLocation, Verdict};
-use crate::trace_presence::{store_traces, StoreTraces};
+use crate::trace_presence::{store_traces, StoreTraces, RECENT_DAYS};
 use crate::trace_tables::{check_tables, summarize, TableCheck, TableVerdict};
+
+/// The newest trace of the native location's tables in the last days, when a warehouse is
+/// configured (a statement is never run on a warehouse nobody named).
+#[derive(Debug, Serialize)]
+pub struct TablesNewest {
+    /// Whether the tables were queried.
+    pub checked: bool,
+    pub warehouse_id: Option<String>,
+    pub trace_id: Option<String>,
+    pub start_time: Option<String>,
+    /// Why not checked, or what failed.
+    pub note: Option<String>,
+}
 
 #[derive(Debug, Serialize)]
 pub struct ShowReport {
@@ -31,6 +50,8 @@ pub struct ShowReport {
     pub verdict: Verdict,
     /// What MLflow's trace store holds: recent traces and the newest.
     pub trace_store: StoreTraces,
+    /// The newest trace in the native location's tables (`null` without a native location).
+    pub native_newest: Option<TablesNewest>,
     /// Where traces really are, in one line.
     pub traces_found: String,
     pub warnings: Vec<String>,
@@ -44,7 +65,7 @@ pub async fn run(ctx: &Context, args: &ShowArgs) -> Result<ExitCode> {
     }
     let target = ctx.experiment_ref(&args.experiment)?;
     let format = ctx.report_format("show")?;
-    let (_config, client) = ctx.connect()?;
+    let (config, client) = ctx.connect()?;
     let experiment = find_experiment(&client, &target)
         .await?
         .ok_or_else(|| not_found_error(&target, false))?;
@@ -52,8 +73,8 @@ pub async fn run(ctx: &Context, args: &ShowArgs) -> Result<ExitCode> {
     let destination = TaggedDestination::from_tags(&tags);
     let native = native_location(&experiment, &tags);
     let verdict = verdict(&destination, native.as_ref());
-    // Unity Catalog and the trace store answer independently: together.
-    let (native_tables, trace_store) = tokio::join!(
+    // Unity Catalog, the trace store and the warehouse answer independently: together.
+    let (native_tables, trace_store, native_newest) = tokio::join!(
         async {
             match &native {
                 Some(location) => check_tables(&client, location).await,
@@ -61,8 +82,26 @@ pub async fn run(ctx: &Context, args: &ShowArgs) -> Result<ExitCode> {
             }
         },
         store_traces(&client, &experiment.experiment_id, now_ms()),
+        async {
+            match &native {
+                Some(_) => Some(
+                    newest_in_native_tables(
+                        &client,
+                        &experiment,
+                        &target,
+                        config.warehouse_id.as_deref(),
+                    )
+                    .await,
+                ),
+                None => None,
+            }
+        },
     );
-    let traces_found = trace_store.verdict_line(native.is_some());
+    let mut traces_found = trace_store.verdict_line(native.is_some());
+    if let Some(line) = native_newest.as_ref().and_then(TablesNewest::verdict_part) {
+        traces_found.push_str("; ");
+        traces_found.push_str(&line);
+    }
     let mut warnings = warnings(
         &destination,
         native.as_ref(),
@@ -86,11 +125,84 @@ pub async fn run(ctx: &Context, args: &ShowArgs) -> Result<ExitCode> {
         native,
         verdict,
         trace_store,
+        native_newest,
         traces_found,
         tags: args.all_tags.then_some(tags),
     };
     output::emit(&report, format)?;
     Ok(ExitCode::Success)
+}
+
+/// The newest trace of the native tables in the last [`RECENT_DAYS`] days, on the configured
+/// warehouse; failures are noted, not raised (the rest of `show` stands without it).
+async fn newest_in_native_tables(
+    client: &Client,
+    experiment: &Experiment,
+    target: &ExperimentRef,
+    warehouse_id: Option<&str>,
+) -> TablesNewest {
+    let mut newest = TablesNewest {
+        checked: false,
+        warehouse_id: warehouse_id.map(str::to_string),
+        trace_id: None,
+        start_time: None,
+        note: None,
+    };
+    let Some(warehouse_id) = warehouse_id else {
+        newest.note =
+            Some("no warehouse configured (warehouse_id or DATABRICKS_WAREHOUSE_ID)".into());
+        return newest;
+    };
+    let since = format_micros_rfc3339((now_ms() - RECENT_DAYS as i64 * 86_400_000) * 1000);
+    let found = match tables_of_experiment(experiment, target, None) {
+        Ok(tables) => newest_in_tables(client, &tables, warehouse_id, since).await,
+        Err(e) => Err(e),
+    };
+    match found {
+        Ok(row) => {
+            newest.checked = true;
+            if let Some(row) = row {
+                newest.trace_id = Some(row.trace_id);
+                newest.start_time = Some(row.start_time);
+            }
+        }
+        Err(e) => newest.note = Some(format!("{e:#}")),
+    }
+    newest
+}
+
+impl TablesNewest {
+    /// The line under the native location in text.
+    fn detail_line(&self) -> String {
+        match (&self.note, &self.trace_id) {
+            (Some(note), _) => format!("not checked: {note}"),
+            (None, Some(id)) => format!(
+                "{id} at {} (warehouse {})",
+                self.shown_time(),
+                self.warehouse_id.as_deref().unwrap_or("-")
+            ),
+            (None, None) => format!("none in the last {RECENT_DAYS} days"),
+        }
+    }
+
+    /// The Unity Catalog part of the verdict line, when the tables were read.
+    fn verdict_part(&self) -> Option<String> {
+        if !self.checked {
+            return None;
+        }
+        Some(match &self.trace_id {
+            Some(_) => format!("the newest in Unity Catalog is from {}", self.shown_time()),
+            None => format!("none in Unity Catalog in the last {RECENT_DAYS} days"),
+        })
+    }
+
+    fn shown_time(&self) -> String {
+        self.start_time
+            .as_deref()
+            .and_then(parse_timestamp_micros)
+            .map(|m| format_compact(m, 0))
+            .unwrap_or_else(|| "an unknown time".into())
+    }
 }
 
 /// Now, in ms since the epoch.
@@ -184,6 +296,9 @@ impl Render for ShowReport {
                         })
                         .unwrap_or_default();
                     let _ = writeln!(out, "  {role:11} {name}{state}");
+                }
+                if let Some(newest) = &self.native_newest {
+                    let _ = writeln!(out, "  {:11} {}", "newest", newest.detail_line());
                 }
             }
             None => {

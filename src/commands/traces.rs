@@ -459,30 +459,57 @@ impl Reader {
 impl Ready {
     /// Runs `statement` and keeps its rows.
     pub(crate) async fn rows(&self, statement: &Statement) -> Result<Collected> {
-        let options = RunOptions {
-            warehouse_id: &self.warehouse_id,
-            disposition: DispositionChoice::Auto,
-            parallel: 8,
-            // A trace list or one trace is small: inline, with the usual fallback.
-            size: ResultSize::Unknown,
-        };
-        let collected = Arc::new(Mutex::new(Collected::default()));
-        let sink = Collected::sink(&collected);
-        let summary =
-            run_interruptible_into(&self.client, statement, &options, sink, self.timeout).await?;
-        let rows = Collected::take(&collected);
-        if summary.truncated {
-            log::warn(format_args!(
-                "the server truncated the result: not every row was returned"
-            ));
-        }
-        Ok(rows)
+        collect_rows(&self.client, statement, &self.warehouse_id, self.timeout).await
     }
 
     async fn list(&self, statement: &Statement) -> Result<Vec<TraceSummary>> {
         let result = self.rows(statement).await?;
         result.rows.iter().map(|r| summary(&result, r)).collect()
     }
+}
+
+/// Runs a small statement (a trace list, one trace) on the warehouse and keeps its rows.
+async fn collect_rows(
+    client: &Client,
+    statement: &Statement,
+    warehouse_id: &str,
+    timeout: Option<Duration>,
+) -> Result<Collected> {
+    let options = RunOptions {
+        warehouse_id,
+        disposition: DispositionChoice::Auto,
+        parallel: 8,
+        // A trace list or one trace is small: inline, with the usual fallback.
+        size: ResultSize::Unknown,
+    };
+    let collected = Arc::new(Mutex::new(Collected::default()));
+    let sink = Collected::sink(&collected);
+    let summary = run_interruptible_into(client, statement, &options, sink, timeout).await?;
+    let rows = Collected::take(&collected);
+    if summary.truncated {
+        log::warn(format_args!(
+            "the server truncated the result: not every row was returned"
+        ));
+    }
+    Ok(rows)
+}
+
+/// The newest trace in `tables` that started at or after `since` (RFC 3339): the trace-list
+/// statement with `--limit 1`, for `show`.
+pub(crate) async fn newest_in_tables(
+    client: &Client,
+    tables: &TraceTables,
+    warehouse_id: &str,
+    since: String,
+) -> Result<Option<TraceSummary>> {
+    let filters = Filters {
+        since: Some(since),
+        limit: 1,
+        ..Filters::default()
+    };
+    let statement = trace_query::build_list(tables, &filters)?;
+    let result = collect_rows(client, &statement, warehouse_id, None).await?;
+    result.rows.first().map(|r| summary(&result, r)).transpose()
 }
 
 fn summary(result: &Collected, row: &crate::output::rows::Row) -> Result<TraceSummary> {

@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use crate::cli::*;
 use crate::fake::*;
+use crate::shared::{native_workspace, three_traces, EXPERIMENT as NATIVE_EXPERIMENT, WAREHOUSE};
 
 const EXPERIMENT: &str = "/Shared/store";
 const T0: i64 = 1_796_000_000_000;
@@ -300,4 +301,49 @@ fn show_counts_the_recent_traces_of_the_store_in_one_search() {
     let r = run(tracecfg(&ws).args(["show", "-e", EXPERIMENT]));
     assert_eq!(r.code, 0, "{r}");
     assert!(r.stdout.contains("trace store  not readable"), "{r}");
+}
+
+#[test]
+fn show_reads_the_newest_trace_of_the_native_tables_on_the_configured_warehouse() {
+    let ws = native_workspace();
+    ws.declare_result("GROUP BY trace_id", three_traces());
+    let r = run(tracecfg(&ws)
+        .env("DATABRICKS_WAREHOUSE_ID", WAREHOUSE)
+        .args(["show", "-e", NATIVE_EXPERIMENT, "-o", "json"]));
+    assert_eq!(r.code, 0, "{r}");
+    let v = r.json();
+    let newest = &v["native_newest"];
+    assert_eq!(newest["checked"], true, "{v}");
+    assert_eq!(newest["trace_id"], "tr-7f3a9c1e5b2d4f60a1b2c3d4e5f60718");
+    assert_eq!(newest["warehouse_id"], WAREHOUSE);
+    assert_eq!(
+        v["traces_found"],
+        "no traces in MLflow's trace store; the newest in Unity Catalog is from 2026-11-30 10:02:00.250Z"
+    );
+    // The trace-list statement, one trace, the window on its scan.
+    let statements = ws.statements();
+    assert_eq!(statements.len(), 1);
+    let sql = statements[0]["statement"].as_str().unwrap();
+    assert!(sql.contains("LIMIT 1"), "{sql}");
+    assert!(
+        statements[0]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "since"),
+        "{}",
+        statements[0]
+    );
+
+    // Without a configured warehouse, no statement is run: the default warehouse is not
+    // started for a `show`.
+    ws.clear_requests();
+    let r = run(tracecfg(&ws).args(["show", "-e", NATIVE_EXPERIMENT]));
+    assert_eq!(r.code, 0, "{r}");
+    assert!(
+        r.stdout
+            .contains("newest      not checked: no warehouse configured"),
+        "{r}"
+    );
+    assert!(ws.requests_to("POST", STATEMENTS).is_empty());
 }
