@@ -118,8 +118,8 @@ complete -c tracecfg -n "__fish_tracecfg_using_subcommand unset" -s h -l help -d
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -s e -l experiment -d 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l experiment-id -d 'Id of the experiment [env: MLFLOW_EXPERIMENT_ID]' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l table -d 'Query this table instead of the experiment\'s destination' -r
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l user -d 'Only traces of this user (native: the root span\'s user.id or the trace metadata; tags layout: tags[\'user_id\'])' -r
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l session -d 'Only traces of this session (native: the root span\'s session.id or the trace metadata; tags layout: tags[\'session_id\'])' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l user -d 'Only traces of this user (native: the root span\'s user.id or the trace metadata; tags layout: tags[\'user_id\']; trace store: the metadata mlflow.trace.user or the tag user_id)' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l session -d 'Only traces of this session (native: the root span\'s session.id or the trace metadata; tags layout: tags[\'session_id\']; trace store: the metadata mlflow.trace.session or the tag session_id)' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l tag -d 'Only traces with this MLflow trace tag; repeatable, all must match' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l attribute -d 'Only traces with a span whose attribute KEY is VALUE (OpenTelemetry layouts); repeatable, all must match' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand query" -l span-type -d 'Only spans of this type, such as LLM or TOOL' -r

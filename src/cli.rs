@@ -238,10 +238,10 @@ pub struct QueryArgs {
     /// Query this table instead of the experiment's destination
     #[arg(long, value_name = "CATALOG.SCHEMA.TABLE", conflicts_with_all = ["experiment", "experiment_id"])]
     pub table: Option<String>,
-    /// Only traces of this user (native: the root span's user.id or the trace metadata; tags layout: tags['user_id'])
+    /// Only traces of this user (native: the root span's user.id or the trace metadata; tags layout: tags['user_id']; trace store: the metadata mlflow.trace.user or the tag user_id)
     #[arg(long, conflicts_with = "raw")]
     pub user: Option<String>,
-    /// Only traces of this session (native: the root span's session.id or the trace metadata; tags layout: tags['session_id'])
+    /// Only traces of this session (native: the root span's session.id or the trace metadata; tags layout: tags['session_id']; trace store: the metadata mlflow.trace.session or the tag session_id)
     #[arg(long, conflicts_with = "raw")]
     pub session: Option<String>,
     /// Only traces with this MLflow trace tag; repeatable, all must match

@@ -1072,6 +1072,18 @@ mod native_layouts {
             assert_eq!(t["status"], "OK", "{t}");
             assert!(t["duration_ms"].as_f64().unwrap() >= 500.0, "{t}");
         }
+        // What `show` runs for a native location: the newest trace since a time, one row.
+        let newest = db.query_json(&[
+            "traces",
+            "--table",
+            spans,
+            "--since",
+            "2000-01-01T00:00:00Z",
+            "--limit",
+            "1",
+        ]);
+        assert_eq!(newest.len(), 1, "{newest:?}");
+        assert_eq!(newest[0]["trace_id"], expected_traces()[0].0.as_str());
         let t1 = listed.iter().find(|t| t["trace_id"] == "t1").unwrap();
         assert_eq!(t1["user"], "u1", "{t1}");
         // The trace selection of `query`, on whole traces.
