@@ -40,6 +40,9 @@ _tracecfg() {
             tracecfg,show)
                 cmd="tracecfg__subcmd__show"
                 ;;
+            tracecfg,stats)
+                cmd="tracecfg__subcmd__stats"
+                ;;
             tracecfg,trace)
                 cmd="tracecfg__subcmd__trace"
                 ;;
@@ -73,6 +76,9 @@ _tracecfg() {
             tracecfg__subcmd__help,show)
                 cmd="tracecfg__subcmd__help__subcmd__show"
                 ;;
+            tracecfg__subcmd__help,stats)
+                cmd="tracecfg__subcmd__help__subcmd__stats"
+                ;;
             tracecfg__subcmd__help,trace)
                 cmd="tracecfg__subcmd__help__subcmd__trace"
                 ;;
@@ -89,7 +95,7 @@ _tracecfg() {
 
     case "${cmd}" in
         tracecfg)
-            opts="-p -o -q -h -V --profile --host --output --debug --quiet --http-timeout --retry-timeout --help --version set apply show unset query traces trace doctor completions man help"
+            opts="-p -o -q -h -V --profile --host --output --debug --quiet --http-timeout --retry-timeout --help --version set apply show unset query traces trace stats doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -289,7 +295,7 @@ _tracecfg() {
             return 0
             ;;
         tracecfg__subcmd__help)
-            opts="set apply show unset query traces trace doctor completions man help"
+            opts="set apply show unset query traces trace stats doctor completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -401,6 +407,20 @@ _tracecfg() {
             return 0
             ;;
         tracecfg__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tracecfg__subcmd__help__subcmd__stats)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -768,6 +788,124 @@ _tracecfg() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tracecfg__subcmd__stats)
+            opts="-e -w -p -o -q -h --experiment --experiment-id --table --layout --source --warehouse --timeout --local --print-sql --user --session --tag --attribute --span-type --name --until --since --by --limit --profile --host --output --debug --quiet --http-timeout --retry-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --experiment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --experiment-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --layout)
+                    COMPREPLY=($(compgen -W "tags otel otel-v1 otel-v2" -- "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "store tables" -- "${cur}"))
+                    return 0
+                    ;;
+                --warehouse)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -w)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --session)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --attribute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --span-type)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --by)
+                    COMPREPLY=($(compgen -W "day hour user session name span-type span-name model" -- "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --http-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tracecfg__subcmd__trace)
             opts="-e -w -p -o -q -h --experiment --experiment-id --table --layout --source --warehouse --timeout --local --print-sql --inputs --outputs --profile --host --output --debug --quiet --http-timeout --retry-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -847,7 +985,7 @@ _tracecfg() {
             return 0
             ;;
         tracecfg__subcmd__traces)
-            opts="-e -w -f -p -o -q -h --experiment --experiment-id --table --layout --source --warehouse --timeout --local --print-sql --user --session --tag --attribute --span-type --name --since --until --limit --follow --interval --profile --host --output --debug --quiet --http-timeout --retry-timeout --help"
+            opts="-e -w -f -p -o -q -h --experiment --experiment-id --table --layout --source --warehouse --timeout --local --print-sql --user --session --tag --attribute --span-type --name --until --since --limit --follow --interval --profile --host --output --debug --quiet --http-timeout --retry-timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -913,11 +1051,11 @@ _tracecfg() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --since)
+                --until)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --until)
+                --since)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -117,6 +117,17 @@ each with its span type, duration and a bar on the trace's time axis; failed spa
         after_help = "Examples:\n  tracecfg trace -e /Shared/agent_eval tr-0123456789abcdef\n  tracecfg trace -e /Shared/agent_eval tr-0123456789abcdef --inputs --outputs\n  tracecfg trace --table main.agents.agent_traces tr-0123456789abcdef -o json"
     )]
     Trace(Box<TraceArgs>),
+    /// Figures of an experiment's traces: count, errors, latency percentiles, tokens and cost
+    #[command(
+        long_about = "Count an experiment's traces in a time window (--since, 7 days by default), with their errors, \
+latency (p50, p95, p99 and max), token usage and cost, in one row or one row per group (--by). With --by day or hour \
+a trend bar shows each bucket's traces; with --by span-name or span-type the figures are of spans.\n\n\
+On Unity Catalog tables, one aggregate statement runs on the SQL warehouse (percentiles are approximate: \
+percentile_approx). On MLflow's trace store, the trace infos of the window are read (at most --limit, newest first) \
+and the figures computed exactly; a note says when --limit cut the window.",
+        after_help = "Examples:\n  tracecfg stats -e /Shared/agent_eval\n  tracecfg stats -e /Shared/agent_eval --since 30d --by day\n  tracecfg stats -e /Shared/agent_eval --by span-name --span-type LLM -o json"
+    )]
+    Stats(Box<StatsArgs>),
     /// Check the whole trace setup and say what is wrong
     #[command(
         long_about = "Check, in order: the configuration sources, that the host answers, that the credential works, \
@@ -340,10 +351,9 @@ pub struct TraceSourceArgs {
     pub print_sql: bool,
 }
 
+/// The trace filters of `traces` and `stats`.
 #[derive(Debug, Clone, Args)]
-pub struct TracesArgs {
-    #[command(flatten)]
-    pub source: TraceSourceArgs,
+pub struct TraceFilterArgs {
     /// Only traces of this user (tables: as for query; trace store: the metadata mlflow.trace.user or the tag user_id)
     #[arg(long)]
     pub user: Option<String>,
@@ -362,21 +372,62 @@ pub struct TracesArgs {
     /// Only traces with a span of this name
     #[arg(long, value_name = "SPAN_NAME")]
     pub name: Option<String>,
+    /// Only traces that started before this: a duration back or an RFC 3339 time
+    #[arg(long, value_name = "WHEN")]
+    pub until: Option<String>,
+}
+
+impl TraceFilterArgs {
+    /// The flags to parse, with `since` (whose default differs between commands).
+    pub fn flags<'a>(&'a self, since: &'a Option<String>) -> crate::trace_query::FilterFlags<'a> {
+        crate::trace_query::FilterFlags {
+            user: &self.user,
+            session: &self.session,
+            tags: &self.tags,
+            attributes: &self.attributes,
+            span_type: &self.span_type,
+            name: &self.name,
+            since,
+            until: &self.until,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TracesArgs {
+    #[command(flatten)]
+    pub source: TraceSourceArgs,
+    #[command(flatten)]
+    pub filters: TraceFilterArgs,
     /// Only traces that started at or after this: a duration back (30m, 24h, 7d) or an RFC 3339 time
     #[arg(long, value_name = "WHEN")]
     pub since: Option<String>,
-    /// Only traces that started before this: a duration back or an RFC 3339 time
-    #[arg(long, value_name = "WHEN", conflicts_with = "follow")]
-    pub until: Option<String>,
     /// At most this many traces (per poll with --follow)
     #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub limit: u64,
     /// Keep polling and print new traces as they arrive, until Ctrl-C
-    #[arg(short = 'f', long)]
+    #[arg(short = 'f', long, conflicts_with = "until")]
     pub follow: bool,
     /// Time between polls with --follow, such as 30s [default: 10s]
     #[arg(long, value_name = "DURATION", value_parser = duration_arg, requires = "follow")]
     pub interval: Option<Duration>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub source: TraceSourceArgs,
+    #[command(flatten)]
+    pub filters: TraceFilterArgs,
+    /// Only traces that started at or after this: a duration back (30m, 24h, 7d) or an RFC 3339 time
+    #[arg(long, value_name = "WHEN", default_value = "7d")]
+    pub since: Option<String>,
+    /// One row per group, such as day (with a trend bar) or span-name (figures of spans)
+    #[arg(long, value_enum, value_name = "GROUP")]
+    pub by: Option<crate::stats::GroupBy>,
+    /// Trace store without a metrics route: read at most this many traces, newest first
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub limit: u64,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -29,26 +29,51 @@ pub struct StoreReader {
     pub experiment_id: String,
 }
 
+/// A trace the search found and the checks admitted, with its spans when they were read.
+pub struct Found {
+    pub info: TraceInfo,
+    pub spans: Option<Vec<serde_json::Value>>,
+}
+
 impl StoreReader {
     /// The traces matching `filters`, newest first, at most `filters.limit`.
     pub async fn list(&self, filters: &Filters) -> Result<Vec<TraceSummary>> {
+        Ok(self
+            .found(filters)
+            .await?
+            .iter()
+            .map(|f| trace_store::summary(&f.info, f.spans.as_deref()))
+            .collect())
+    }
+
+    /// The trace infos matching `filters`, newest first, at most `filters.limit`: each
+    /// search's pages at once, merged.
+    pub async fn found(&self, filters: &Filters) -> Result<Vec<Found>> {
         let searches = trace_store::searches(filters)?;
         let branches =
             futures::future::try_join_all(searches.iter().map(|s| self.collect(s, filters.limit)))
                 .await?;
-        let mut merged: HashMap<String, (i64, TraceSummary)> = HashMap::new();
+        let mut merged: HashMap<String, (i64, Found)> = HashMap::new();
         for t in branches.into_iter().flatten() {
-            let at = parse_timestamp_micros(&t.start_time).unwrap_or(i64::MIN);
-            merged.entry(t.trace_id.clone()).or_insert((at, t));
+            let at = t
+                .info
+                .request_time
+                .as_deref()
+                .and_then(parse_timestamp_micros)
+                .unwrap_or(i64::MIN);
+            merged.entry(t.info.trace_id.clone()).or_insert((at, t));
         }
-        let mut all: Vec<(i64, TraceSummary)> = merged.into_values().collect();
-        all.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.trace_id.cmp(&b.1.trace_id)));
+        let mut all: Vec<(i64, Found)> = merged.into_values().collect();
+        all.sort_by(|a, b| {
+            b.0.cmp(&a.0)
+                .then_with(|| a.1.info.trace_id.cmp(&b.1.info.trace_id))
+        });
         all.truncate(filters.limit as usize);
         Ok(all.into_iter().map(|(_, t)| t).collect())
     }
 
     /// Follows one search's pages until `limit` traces passed the checks or the pages end.
-    async fn collect(&self, search: &Search, limit: u64) -> Result<Vec<TraceSummary>> {
+    async fn collect(&self, search: &Search, limit: u64) -> Result<Vec<Found>> {
         let mut out = Vec::new();
         let mut token: Option<String> = None;
         loop {
@@ -65,11 +90,11 @@ impl StoreReader {
             if page.traces.is_empty() {
                 break;
             }
-            let spans = self.spans_where_needed(search, &page.traces).await?;
-            for info in &page.traces {
-                let spans = spans.get(&info.trace_id).map(Vec::as_slice);
-                if search.admits(info, spans) && out.len() < limit as usize {
-                    out.push(trace_store::summary(info, spans));
+            let mut spans = self.spans_where_needed(search, &page.traces).await?;
+            for info in page.traces {
+                let spans = spans.remove(&info.trace_id);
+                if search.admits(&info, spans.as_deref()) && out.len() < limit as usize {
+                    out.push(Found { info, spans });
                 }
             }
             token = page.next_page_token.filter(|t| !t.is_empty());
@@ -101,7 +126,7 @@ impl StoreReader {
     /// The traces with their spans, in the order of `ids` (absent ones left out): `batchGet`
     /// in bounded concurrent batches, else one `get` each; spans kept as an artifact are
     /// downloaded.
-    async fn full_traces(&self, ids: &[String]) -> Result<Vec<FullTrace>> {
+    pub async fn full_traces(&self, ids: &[String]) -> Result<Vec<FullTrace>> {
         let batches: Vec<Vec<FullTrace>> = futures::stream::iter(ids.chunks(BATCH))
             .map(|chunk| self.batch(chunk))
             .buffered(BATCHES_AT_ONCE)

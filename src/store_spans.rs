@@ -58,23 +58,7 @@ pub fn columns(filters: &Filters) -> Result<Vec<Column>, CliError> {
 /// The spans of `trace` that pass the span-level filters (`--span-type`, `--name`, `--since`,
 /// `--until`), newest first (then by span id, as the tables order them), as rows of `columns`.
 pub fn rows(trace: &FullTrace, filters: &Filters, columns: &[Column]) -> Vec<Row> {
-    let since = filters.since.as_deref().and_then(parse_timestamp_micros);
-    let until = filters.until.as_deref().and_then(parse_timestamp_micros);
-    let mut spans: Vec<(&Value, crate::output::waterfall::SpanRow)> = trace
-        .spans
-        .iter()
-        .map(|s| (s, span_row(s)))
-        .filter(|(_, row)| {
-            let start = row.start_micros.unwrap_or(i64::MIN);
-            filters
-                .span_type
-                .as_ref()
-                .is_none_or(|t| row.span_type.as_ref() == Some(t))
-                && filters.name.as_ref().is_none_or(|n| &row.name == n)
-                && since.is_none_or(|s| start >= s)
-                && until.is_none_or(|u| start < u)
-        })
-        .collect();
+    let mut spans = selected(trace, filters);
     spans.sort_by(|a, b| {
         b.1.start_micros
             .cmp(&a.1.start_micros)
@@ -111,4 +95,29 @@ fn cell(
         "attributes" => Some(Value::Object(span_attributes(span)).to_string()),
         _ => None,
     }
+}
+
+/// The spans of `trace` that pass the span-level filters (`--span-type`, `--name`, the
+/// window on their start), each with its waterfall row.
+pub fn selected<'a>(
+    trace: &'a FullTrace,
+    filters: &Filters,
+) -> Vec<(&'a Value, crate::output::waterfall::SpanRow)> {
+    let since = filters.since.as_deref().and_then(parse_timestamp_micros);
+    let until = filters.until.as_deref().and_then(parse_timestamp_micros);
+    trace
+        .spans
+        .iter()
+        .map(|s| (s, span_row(s)))
+        .filter(|(_, row)| {
+            let start = row.start_micros.unwrap_or(i64::MIN);
+            filters
+                .span_type
+                .as_ref()
+                .is_none_or(|t| row.span_type.as_ref() == Some(t))
+                && filters.name.as_ref().is_none_or(|n| &row.name == n)
+                && since.is_none_or(|s| start >= s)
+                && until.is_none_or(|u| start < u)
+        })
+        .collect()
 }

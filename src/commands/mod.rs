@@ -8,6 +8,7 @@ pub mod query;
 mod query_store;
 pub mod set;
 pub mod show;
+pub mod stats;
 pub mod trace;
 pub mod traces;
 pub mod unset;
@@ -135,6 +136,7 @@ pub async fn dispatch(ctx: &Context, command: &Command) -> Result<ExitCode> {
         Command::Query(args) => query::run(ctx, args).await,
         Command::Traces(args) => traces::run(ctx, args).await,
         Command::Trace(args) => trace::run(ctx, args).await,
+        Command::Stats(args) => stats::run(ctx, args).await,
         Command::Doctor(args) => doctor::run(ctx, args).await,
         Command::Completions { shell } => generate::completions(*shell),
         Command::Man => generate::man_page(),

@@ -35,17 +35,10 @@ const FOLLOW_INTERVAL: Duration = Duration::from_secs(10);
 const LATE_ARRIVAL: Duration = Duration::from_secs(120);
 
 pub async fn run(ctx: &Context, args: &TracesArgs) -> Result<ExitCode> {
-    let filters = trace_query::FilterFlags {
-        user: &args.user,
-        session: &args.session,
-        tags: &args.tags,
-        attributes: &args.attributes,
-        span_type: &args.span_type,
-        name: &args.name,
-        since: &args.since,
-        until: &args.until,
-    }
-    .parse(SystemTime::now(), args.limit, None)?;
+    let filters = args
+        .filters
+        .flags(&args.since)
+        .parse(SystemTime::now(), args.limit, None)?;
     let source = Source::checked(ctx, &args.source, true)?;
     let format = default_format(ctx);
     if args.follow && format == OutputFormat::Json {

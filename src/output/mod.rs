@@ -6,6 +6,7 @@ pub mod fit;
 pub mod log;
 pub mod progress;
 pub mod rows;
+pub mod stats;
 pub mod text;
 pub mod times;
 pub mod trace_list;

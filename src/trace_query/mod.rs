@@ -10,6 +10,7 @@
 //!   and `time`/`date` columns, trace tags and metadata in the annotations table.
 
 mod otel;
+mod stats;
 mod tags;
 mod traces;
 
@@ -17,6 +18,7 @@ use crate::api::statements::Parameter;
 use crate::error::CliError;
 
 pub use otel::OtelVersion;
+pub use stats::build_stats;
 pub use traces::{build_list, build_spans};
 
 /// `--layout`: which kind of table the query reads.

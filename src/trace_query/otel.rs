@@ -44,16 +44,7 @@ pub fn build(
     f: &Filters,
 ) -> Result<Statement, CliError> {
     let mut w = Writer::new(version, spans, trace_info);
-    let mut conditions = w.trace_selections(f)?;
-    if let Some(span_type) = &f.span_type {
-        let marker = w.b.bind("span_type", span_type, None);
-        conditions.push(format!("span_type = {marker}"));
-    }
-    if let Some(name) = &f.name {
-        let marker = w.b.bind("name", name, None);
-        conditions.push(format!("span_name = {marker}"));
-    }
-    let window = w.window(f, false);
+    let (window, conditions) = w.span_conditions(f)?;
     let sql = format!(
         "{}\nSELECT {}\nFROM spans{}\nORDER BY start_time DESC, trace_id, span_id\nLIMIT {}",
         w.spans_cte(&window),
@@ -75,6 +66,24 @@ impl<'a> Writer<'a> {
             trace_info,
             b: Binder::default(),
         }
+    }
+
+    /// The rows `query` selects: the scan's window (on the table's own columns) and the
+    /// conditions on the spans (the trace selections and the span-level filters).
+    pub(super) fn span_conditions(
+        &mut self,
+        f: &Filters,
+    ) -> Result<(Vec<String>, Vec<String>), CliError> {
+        let mut conditions = self.trace_selections(f)?;
+        if let Some(span_type) = &f.span_type {
+            let marker = self.b.bind("span_type", span_type, None);
+            conditions.push(format!("span_type = {marker}"));
+        }
+        if let Some(name) = &f.name {
+            let marker = self.b.bind("name", name, None);
+            conditions.push(format!("span_name = {marker}"));
+        }
+        Ok((self.window(f, false), conditions))
     }
 
     /// `WITH spans AS (…)`: the spans table under the common column names, scanned with

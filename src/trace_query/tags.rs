@@ -5,9 +5,25 @@ use super::{select_list, where_clause, Binder, Filters, Statement};
 use crate::error::CliError;
 
 pub fn build(table: &str, f: &Filters) -> Result<Statement, CliError> {
-    refuse_attributes(f)?;
     let mut b = Binder::default();
-    let mut conditions = trace_conditions(&mut b, f);
+    let conditions = span_conditions(&mut b, f)?;
+    let sql = format!(
+        "SELECT {}\nFROM {table}{}\nORDER BY start_time DESC\nLIMIT {}",
+        select_list(&f.columns),
+        where_clause(&conditions),
+        f.limit
+    );
+    Ok(Statement {
+        sql,
+        parameters: b.parameters,
+    })
+}
+
+/// The rows `query` selects: the spans of the matching traces that pass the span-level
+/// filters, in the window.
+pub(super) fn span_conditions(b: &mut Binder, f: &Filters) -> Result<Vec<String>, CliError> {
+    refuse_attributes(f)?;
+    let mut conditions = trace_conditions(b, f);
     if let Some(span_type) = &f.span_type {
         conditions.push(format!(
             "span_type = {}",
@@ -29,16 +45,7 @@ pub fn build(table: &str, f: &Filters) -> Result<Statement, CliError> {
             b.bind("until", until, Some("TIMESTAMP"))
         ));
     }
-    let sql = format!(
-        "SELECT {}\nFROM {table}{}\nORDER BY start_time DESC\nLIMIT {}",
-        select_list(&f.columns),
-        where_clause(&conditions),
-        f.limit
-    );
-    Ok(Statement {
-        sql,
-        parameters: b.parameters,
-    })
+    Ok(conditions)
 }
 
 /// `--attribute` needs span attributes, which this layout does not have.

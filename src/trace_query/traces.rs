@@ -72,6 +72,32 @@ fn otel_list(
     trace_info: Option<&str>,
     f: &Filters,
 ) -> Result<Statement, CliError> {
+    Ok(otel_per_trace(version, spans, trace_info, f)?.list(f))
+}
+
+fn tags_list(table: &str, f: &Filters) -> Result<Statement, CliError> {
+    Ok(tags_per_trace(table, f)?.list(f))
+}
+
+/// The per-trace aggregate of a layout: one row per trace that started in the window and
+/// passes the filters, with the columns of the trace list (under `trace_start`/`trace_end`).
+pub(super) fn per_trace(tables: &TraceTables, f: &Filters) -> Result<PerTrace, CliError> {
+    match tables {
+        TraceTables::Tags { table } => tags_per_trace(table, f),
+        TraceTables::Otel {
+            version,
+            spans,
+            trace_info,
+        } => otel_per_trace(*version, spans, trace_info.as_deref(), f),
+    }
+}
+
+fn otel_per_trace(
+    version: OtelVersion,
+    spans: &str,
+    trace_info: Option<&str>,
+    f: &Filters,
+) -> Result<PerTrace, CliError> {
     let mut w = Writer::new(version, spans, trace_info);
     let selections = w.trace_selections(f)?;
     let scan = w.window(f, true);
@@ -89,18 +115,17 @@ fn otel_list(
         session: of_root(root_attribute("session.id")),
         roots: Some(format!("count_if({ROOT_SPAN})")),
     };
-    let cte = w.spans_cte(&scan);
-    Ok(aggregate(
-        &mut w.b,
-        &cte,
-        "spans",
-        &selections,
-        &aggregates,
-        f,
-    ))
+    let prelude = w.spans_cte(&scan);
+    let select = per_trace_select(&mut w.b, "spans", &selections, &aggregates, f);
+    Ok(PerTrace {
+        prelude,
+        select,
+        b: w.b,
+        otel: Some(version),
+    })
 }
 
-fn tags_list(table: &str, f: &Filters) -> Result<Statement, CliError> {
+fn tags_per_trace(table: &str, f: &Filters) -> Result<PerTrace, CliError> {
     tags::refuse_attributes(f)?;
     let mut b = Binder::default();
     let mut conditions = tags::trace_conditions(&mut b, f);
@@ -114,7 +139,13 @@ fn tags_list(table: &str, f: &Filters) -> Result<Statement, CliError> {
         session: "max(tags['session_id'])".into(),
         roots: None,
     };
-    Ok(aggregate(&mut b, "", table, &conditions, &aggregates, f))
+    let select = per_trace_select(&mut b, table, &conditions, &aggregates, f);
+    Ok(PerTrace {
+        prelude: String::new(),
+        select,
+        b,
+        otel: None,
+    })
 }
 
 /// What differs between layouts in the trace list.
@@ -128,7 +159,7 @@ struct Aggregates {
 }
 
 /// `start_time >= :since - 1 day`, `start_time < :until + 1 day` on the tags table's rows.
-fn slack_window(b: &mut Binder, f: &Filters) -> Vec<String> {
+pub(super) fn slack_window(b: &mut Binder, f: &Filters) -> Vec<String> {
     let mut conditions = Vec::new();
     if let Some(since) = &f.since {
         let t = b.bind("since", since, Some("TIMESTAMP"));
@@ -141,16 +172,47 @@ fn slack_window(b: &mut Binder, f: &Filters) -> Vec<String> {
     conditions
 }
 
-/// The per-trace aggregation over `from` (after `prelude`, a `WITH` clause or nothing):
-/// `conditions` select rows, the window and the span-level filters are on whole traces.
-fn aggregate(
+/// A per-trace aggregate, ready to be wrapped: `prelude` is a `WITH` clause (the spans under
+/// common names, as `spans`) or nothing; `select` the aggregate itself, one row per trace.
+pub(super) struct PerTrace {
+    pub prelude: String,
+    pub select: String,
+    pub b: Binder,
+    /// The OpenTelemetry layout, or `None` for the tags layout.
+    pub otel: Option<OtelVersion>,
+}
+
+impl PerTrace {
+    /// The trace list: newest first, `limit` traces, under the documented column names.
+    fn list(mut self, f: &Filters) -> Statement {
+        let prelude = if self.prelude.is_empty() {
+            String::new()
+        } else {
+            format!("{}\n", self.prelude)
+        };
+        // The aggregate names its columns apart from the span columns (Spark resolves
+        // `min(start_time)` in HAVING against an output named `start_time` otherwise); the
+        // outer SELECT gives them their documented names.
+        let sql = format!(
+            "{prelude}SELECT trace_id, trace_start AS start_time, trace_end AS end_time, duration_ms, span_count, root_span_name, status, user, session\nFROM (\n{}\n) AS traces\nORDER BY trace_start DESC, trace_id\nLIMIT {}",
+            self.select, f.limit
+        );
+        Statement {
+            sql,
+            parameters: std::mem::take(&mut self.b.parameters),
+        }
+    }
+}
+
+/// The per-trace aggregation over `from`: `conditions` select rows, the window and the
+/// span-level filters are on whole traces.
+fn per_trace_select(
     b: &mut Binder,
-    prelude: &str,
     from: &str,
     conditions: &[String],
     a: &Aggregates,
     f: &Filters,
-) -> Statement {
+) -> String {
     let mut having = Vec::new();
     if let Some(since) = &f.since {
         having.push(format!(
@@ -179,32 +241,19 @@ fn aggregate(
         let m = b.bind("name", name, None);
         having.push(format!("count_if(span_name = {m}) > 0"));
     }
-    let prelude = if prelude.is_empty() {
-        String::new()
-    } else {
-        format!("{prelude}\n")
-    };
     let having = if having.is_empty() {
         String::new()
     } else {
         format!("\nHAVING {}", having.join("\n  AND "))
     };
-    // The aggregate names its columns apart from the span columns (Spark resolves
-    // `min(start_time)` in HAVING against an output named `start_time` otherwise); the outer
-    // SELECT gives them their documented names.
-    let sql = format!(
-        "{prelude}SELECT trace_id, trace_start AS start_time, trace_end AS end_time, duration_ms, span_count, root_span_name, status, user, session\nFROM (\n  SELECT trace_id,\n  min(start_time) AS trace_start,\n  max(end_time) AS trace_end,\n  (unix_micros(max(end_time)) - unix_micros(min(start_time))) / 1000.0 AS duration_ms,\n  count(*) AS span_count,\n  {} AS root_span_name,\n  {} AS status,\n  {} AS user,\n  {} AS session\n  FROM {from}{}\n  GROUP BY trace_id{having}\n) AS traces\nORDER BY trace_start DESC, trace_id\nLIMIT {}",
+    format!(
+        "  SELECT trace_id,\n  min(start_time) AS trace_start,\n  max(end_time) AS trace_end,\n  (unix_micros(max(end_time)) - unix_micros(min(start_time))) / 1000.0 AS duration_ms,\n  count(*) AS span_count,\n  {} AS root_span_name,\n  {} AS status,\n  {} AS user,\n  {} AS session\n  FROM {from}{}\n  GROUP BY trace_id{having}",
         a.root_span_name,
         a.status,
         a.user,
         a.session,
         super::where_clause(conditions),
-        f.limit
-    );
-    Statement {
-        sql,
-        parameters: std::mem::take(&mut b.parameters),
-    }
+    )
 }
 
 #[cfg(test)]
