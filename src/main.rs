@@ -24,6 +24,7 @@ mod project;
 mod secret;
 mod sql_exec;
 mod stats;
+mod store_metrics;
 mod store_reader;
 mod store_spans;
 mod store_stats;

@@ -99,7 +99,8 @@ pub enum Unit {
 pub enum Percentiles {
     /// `percentile_approx` on the warehouse.
     Approximate,
-    /// Nearest rank over every value.
+    /// Over every value, linearly interpolated between the two nearest ranks (SQL's
+    /// `PERCENTILE_CONT`, as MLflow's trace metrics endpoint computes them).
     Exact,
 }
 
@@ -154,6 +155,9 @@ pub struct StatsReport {
     pub until: Option<String>,
     /// Where the figures come from: `tables` or `trace_store`.
     pub source: &'static str,
+    /// What computed them: `warehouse` (one statement), `trace_store` (the server's metrics
+    /// endpoint) or `tracecfg` (the trace infos read and aggregated here).
+    pub aggregated_by: &'static str,
     /// False when `--limit` cut the window (the trace store read one by one): the figures are
     /// of the newest traces only.
     pub complete: bool,
@@ -304,7 +308,7 @@ pub struct Sample {
 }
 
 /// The figures of `samples`, one row per key (rows unordered; see [`StatsReport::arranged`]).
-/// Percentiles are exact: the nearest rank.
+/// Percentiles are exact (see [`interpolated`]).
 pub fn aggregate(samples: Vec<Sample>) -> Vec<StatsRow> {
     let mut groups: BTreeMap<Option<String>, Vec<Sample>> = BTreeMap::new();
     for s in samples {
@@ -328,9 +332,9 @@ fn row_of(group: Option<String>, samples: &[Sample]) -> StatsRow {
         count,
         errors,
         error_rate: errors.map(|e| e as f64 / count as f64),
-        p50_ms: nearest_rank(&durations, 0.50),
-        p95_ms: nearest_rank(&durations, 0.95),
-        p99_ms: nearest_rank(&durations, 0.99),
+        p50_ms: interpolated(&durations, 0.50),
+        p95_ms: interpolated(&durations, 0.95),
+        p99_ms: interpolated(&durations, 0.99),
         max_ms: durations.last().copied(),
         input_tokens: tokens.and_then(|t| t.input),
         output_tokens: tokens.and_then(|t| t.output),
@@ -342,13 +346,16 @@ fn row_of(group: Option<String>, samples: &[Sample]) -> StatsRow {
     }
 }
 
-/// The smallest value with at least `p` of the values at or below it (`sorted` ascending).
-pub fn nearest_rank(sorted: &[f64], p: f64) -> Option<f64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let rank = (p * sorted.len() as f64).ceil() as usize;
-    Some(sorted[rank.clamp(1, sorted.len()) - 1])
+/// The `p` quantile of `sorted` (ascending) as SQL's `PERCENTILE_CONT` computes it: at the
+/// fractional rank `p * (n - 1)`, between the values on either side. MLflow's trace metrics
+/// endpoint does the same (mlflow/store/db/utils.py, the SQLite `percentile` aggregate), so both
+/// trace-store paths give the same figures.
+pub fn interpolated(sorted: &[f64], p: f64) -> Option<f64> {
+    let last = sorted.len().checked_sub(1)?;
+    let rank = p * last as f64;
+    let low = rank.floor() as usize;
+    let high = (low + 1).min(last);
+    Some(sorted[low] + (sorted[high] - sorted[low]) * (rank - low as f64))
 }
 
 #[cfg(test)]
@@ -370,14 +377,17 @@ mod tests {
     }
 
     #[test]
-    fn nearest_rank_percentiles() {
+    fn interpolated_percentiles() {
         let values: Vec<f64> = (1..=100).map(f64::from).collect();
-        assert_eq!(nearest_rank(&values, 0.5), Some(50.0));
-        assert_eq!(nearest_rank(&values, 0.95), Some(95.0));
-        assert_eq!(nearest_rank(&values, 0.99), Some(99.0));
-        assert_eq!(nearest_rank(&[7.0], 0.99), Some(7.0));
-        assert_eq!(nearest_rank(&[], 0.5), None);
-        assert_eq!(nearest_rank(&[1.0, 2.0, 3.0], 0.5), Some(2.0));
+        let near = |a: Option<f64>, b: f64| (a.unwrap() - b).abs() < 1e-9;
+        assert!(near(interpolated(&values, 0.5), 50.5));
+        assert!(near(interpolated(&values, 0.95), 95.05));
+        assert!(near(interpolated(&values, 0.99), 99.01));
+        assert_eq!(interpolated(&[7.0], 0.99), Some(7.0));
+        assert_eq!(interpolated(&[], 0.5), None);
+        assert_eq!(interpolated(&[1.0, 2.0, 3.0], 0.5), Some(2.0));
+        assert_eq!(interpolated(&[1.0, 2.0, 3.0, 10.0], 1.0), Some(10.0));
+        assert!(near(interpolated(&[100.0, 200.0], 0.95), 195.0));
     }
 
     #[test]
@@ -439,6 +449,7 @@ mod tests {
             since: Some("2026-11-28T12:00:00Z".into()),
             until: Some("2026-12-01T00:00:00Z".into()),
             source: "tables",
+            aggregated_by: "warehouse",
             complete: true,
             rows: vec![row("2026-11-30", 2), row("2026-11-28", 1)],
         }
@@ -480,6 +491,7 @@ mod tests {
             since: None,
             until: None,
             source: "tables",
+            aggregated_by: "warehouse",
             complete: true,
             rows: vec![
                 row(None, 5),

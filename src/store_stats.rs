@@ -42,7 +42,8 @@ pub fn trace_sample(found: &Found, by: Option<GroupBy>, spans: Option<&FullTrace
         Some(GroupBy::Session) => summary.session,
         Some(GroupBy::Name) => summary.root_span_name,
         Some(GroupBy::Model) => spans.and_then(first_model),
-        Some(GroupBy::SpanType | GroupBy::SpanName) => unreachable!("span samples"),
+        // Span groupings take their samples from `span_samples`.
+        Some(GroupBy::SpanType | GroupBy::SpanName) => None,
     };
     Sample {
         key,

@@ -197,14 +197,23 @@ fn unquotable(c: char) -> bool {
 
 /// `'v'` or `"v"` when one kind of quote holds the value whole; else a pattern.
 fn literal(value: &str) -> Literal {
+    match exact_literal(value) {
+        Some(quoted) => Literal::Exact(quoted),
+        None => Literal::Pattern(pattern_literal(value, false)),
+    }
+}
+
+/// `'v'` or `"v"` when one kind of quote holds the value whole and it has no backslash or
+/// control character (MLflow's filter grammar has no escapes); else `None`.
+pub fn exact_literal(value: &str) -> Option<String> {
     if value.chars().any(unquotable) || (value.contains('\'') && value.contains('"')) {
-        return Literal::Pattern(pattern_literal(value, false));
+        return None;
     }
-    if value.contains('\'') {
-        Literal::Exact(format!("\"{value}\""))
+    Some(if value.contains('\'') {
+        format!("\"{value}\"")
     } else {
-        Literal::Exact(format!("'{value}'"))
-    }
+        format!("'{value}'")
+    })
 }
 
 /// A `LIKE` pattern in single quotes: `_` for each quote, backslash and control character;
@@ -228,7 +237,7 @@ fn pattern_literal(value: &str, anywhere: bool) -> String {
 }
 
 /// A tag or attribute key goes between backticks, which cannot hold one.
-fn filter_key(flag: &str, key: &str) -> Result<String, CliError> {
+pub fn filter_key(flag: &str, key: &str) -> Result<String, CliError> {
     if key.contains('`') || key.chars().any(char::is_control) {
         return Err(CliError::usage(format!(
             "{flag} {} has a KEY with a backtick or a control character, which MLflow's trace search cannot name",
@@ -238,7 +247,7 @@ fn filter_key(flag: &str, key: &str) -> Result<String, CliError> {
     Ok(key.to_string())
 }
 
-fn ceil_div(a: i64, b: i64) -> i64 {
+pub fn ceil_div(a: i64, b: i64) -> i64 {
     -((-a).div_euclid(b))
 }
 

@@ -4,6 +4,7 @@ pub mod experiments;
 pub mod scim;
 pub mod statements;
 pub mod trace_locations;
+pub mod trace_metrics;
 pub mod traces;
 pub mod unity_catalog;
 pub mod warehouses;

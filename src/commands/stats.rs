@@ -9,12 +9,14 @@ use anyhow::Result;
 
 use crate::api::traces::FullTrace;
 use crate::cli::StatsArgs;
+use crate::commands::show::now_ms;
 use crate::commands::traces::{default_format, Reader, Ready, Source, StoreRequest};
 use crate::commands::Context;
 use crate::error::ExitCode;
 use crate::output::collect::Collected;
 use crate::output::{self, log};
 use crate::stats::{self, GroupBy, Percentiles, Sample, StatsReport, StatsRow, Unit};
+use crate::store_metrics;
 use crate::store_reader::StoreReader;
 use crate::store_stats;
 use crate::trace_query::{self, Filters};
@@ -37,7 +39,7 @@ pub async fn run(ctx: &Context, args: &StatsArgs) -> Result<ExitCode> {
     };
     let report = match &reader {
         Reader::Tables(ready) => from_tables(ready, &filters, by).await?,
-        Reader::Store(store) => from_store(store, &filters, by).await?,
+        Reader::Store(store) => from_store_metrics_or_infos(store, &filters, by).await?,
     }
     .arranged();
     say_what_was_read(&reader, &report, &filters);
@@ -91,6 +93,7 @@ fn report(by: Option<GroupBy>, filters: &Filters, percentiles: Percentiles) -> S
         since: filters.since.clone(),
         until: filters.until.clone(),
         source: "",
+        aggregated_by: "",
         complete: true,
         rows: Vec::new(),
     }
@@ -106,6 +109,7 @@ async fn from_tables(ready: &Ready, filters: &Filters, by: Option<GroupBy>) -> R
         .collect::<Result<_>>()?;
     Ok(StatsReport {
         source: "tables",
+        aggregated_by: "warehouse",
         rows,
         ..report(by, filters, Percentiles::Approximate)
     })
@@ -135,6 +139,32 @@ fn row_of_result(result: &Collected, row: &crate::output::rows::Row) -> Result<S
         total_tokens: int("total_tokens"),
         cost_usd: float("cost_usd"),
     })
+}
+
+/// The server's trace metrics where they can answer exactly (store_metrics::plan), else the
+/// trace infos aggregated here; a server without the endpoint is told by its answer.
+async fn from_store_metrics_or_infos(
+    store: &StoreReader,
+    filters: &Filters,
+    by: Option<GroupBy>,
+) -> Result<StatsReport> {
+    if let Some(plan) = store_metrics::plan(filters, by, now_ms()) {
+        match store_metrics::rows(&store.client, &store.experiment_id, &plan).await {
+            Ok(rows) => {
+                return Ok(StatsReport {
+                    source: "trace_store",
+                    aggregated_by: "trace_store",
+                    rows,
+                    ..report(by, filters, Percentiles::Exact)
+                })
+            }
+            Err(e) if store_metrics::unanswered(&e) => log::debug(format_args!(
+                "the trace store does not answer trace metrics ({e}); aggregating its trace infos"
+            )),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    from_store(store, filters, by).await
 }
 
 /// The newest `--limit` traces of the window (one more asked, to tell whether the window
@@ -176,6 +206,7 @@ async fn from_store(
     };
     Ok(StatsReport {
         source: "trace_store",
+        aggregated_by: "tracecfg",
         complete,
         rows: stats::aggregate(samples),
         ..report(by, filters, Percentiles::Exact)

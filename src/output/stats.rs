@@ -7,11 +7,12 @@ use anyhow::Result;
 use super::fit::{self, cut, terminal_width};
 use super::times::duration;
 use super::{write_stdout, OutputFormat};
-use crate::stats::{StatsReport, StatsRow, Unit};
+use crate::stats::{GroupBy, StatsReport, StatsRow, Unit};
 
 const GAP: &str = "  ";
-/// The widest trend bar.
+/// The widest trend bar, and the narrowest worth drawing (3 characters: 24 steps).
 const MAX_BAR: usize = 30;
+const MIN_BAR: usize = 3;
 /// Eighths of a block, for bars finer than a character.
 const EIGHTHS: [char; 8] = ['▏', '▎', '▍', '▌', '▋', '▊', '▉', '█'];
 
@@ -52,8 +53,35 @@ fn money(usd: f64) -> String {
     }
 }
 
+/// The group as shown: an hour without its year when every bucket is in the same year, so that
+/// an hourly table keeps room for its trend bar at 80 columns.
+fn group_label(report: &StatsReport, r: &StatsRow) -> String {
+    let Some(group) = &r.group else {
+        return "(none)".into();
+    };
+    let year = |g: &str| g.get(..5).map(str::to_string);
+    let one_year = || {
+        let first = report
+            .rows
+            .first()
+            .and_then(|f| f.group.as_deref())
+            .and_then(year);
+        report
+            .rows
+            .iter()
+            .all(|x| x.group.as_deref().and_then(year) == first)
+    };
+    if report.by == Some(GroupBy::Hour) && one_year() {
+        group.get(5..).unwrap_or(group).to_string()
+    } else {
+        group.clone()
+    }
+}
+
 fn errors_cell(r: &StatsRow) -> String {
     match (r.errors, r.error_rate) {
+        // Whole percents from 10% up keep the column narrow; the exact rate is in JSON.
+        (Some(e), Some(rate)) if e > 0 && rate >= 0.1 => format!("{e} ({:.0}%)", rate * 100.0),
         (Some(e), Some(rate)) if e > 0 => format!("{e} ({:.1}%)", rate * 100.0),
         (Some(e), _) => e.to_string(),
         (None, _) => "?".into(),
@@ -86,7 +114,7 @@ fn table(report: &StatsReport, width: usize) -> String {
         .map(|r| {
             let mut cells = Vec::new();
             if grouped {
-                cells.push(r.group.clone().unwrap_or_else(|| "(none)".into()));
+                cells.push(group_label(report, r));
             }
             cells.extend([
                 short_count(r.count),
@@ -119,7 +147,7 @@ fn table(report: &StatsReport, width: usize) -> String {
     }
     let used = widths.iter().sum::<usize>() + GAP.len() * (widths.len() - 1);
     let bar_room = width.saturating_sub(used + GAP.len()).min(MAX_BAR);
-    let bars = trend && bar_room >= 5;
+    let bars = trend && bar_room >= MIN_BAR;
     let most = report.rows.iter().map(|r| r.count).max().unwrap_or(0);
     let line = |cells: &[String], bar: Option<String>| {
         let mut parts: Vec<String> = cells
@@ -227,6 +255,7 @@ mod tests {
             since: None,
             until: None,
             source: "tables",
+            aggregated_by: "warehouse",
             complete: true,
             rows,
         }
@@ -243,7 +272,7 @@ mod tests {
         assert!(lines[0].ends_with("TREND"), "{text}");
         assert!(lines.iter().all(|l| l.chars().count() <= 80), "{text}");
         assert!(
-            lines[1].contains("1 (25.0%)") && lines[1].contains("850ms"),
+            lines[1].contains("1 (25%)") && lines[1].contains("850ms"),
             "{text}"
         );
         assert!(
