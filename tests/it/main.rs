@@ -30,6 +30,7 @@ mod set;
 mod show_unset;
 mod spark_engine;
 mod terminal;
+mod trace_stats;
 mod trace_store;
 mod trace_store_fake;
 mod trace_view;

@@ -18,7 +18,7 @@ use crate::mlflow_server::server_url;
 use crate::query::{wait_until, wait_with_limit};
 
 /// The interpreter of the venv `scripts/test` installs the pinned `mlflow` into.
-fn python() -> PathBuf {
+pub(crate) fn python() -> PathBuf {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv-mlflow/bin/python");
     assert!(
         path.exists(),
@@ -133,7 +133,7 @@ fn paged() -> &'static Experiment {
     })
 }
 
-fn tracecfg(args: &[&str]) -> Run {
+pub(crate) fn tracecfg(args: &[&str]) -> Run {
     let home = tempfile::tempdir().unwrap();
     run(tracecfg_bare(home.path())
         .env("DATABRICKS_HOST", server_url())
@@ -144,7 +144,7 @@ fn tracecfg(args: &[&str]) -> Run {
         .args(args))
 }
 
-fn ok(args: &[&str]) -> Run {
+pub(crate) fn ok(args: &[&str]) -> Run {
     let r = tracecfg(args);
     assert_eq!(r.code, 0, "tracecfg {args:?}\n{r}");
     r

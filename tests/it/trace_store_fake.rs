@@ -347,3 +347,110 @@ fn show_reads_the_newest_trace_of_the_native_tables_on_the_configured_warehouse(
     );
     assert!(ws.requests_to("POST", STATEMENTS).is_empty());
 }
+
+const TRACE_METRICS: &str = "/api/3.0/mlflow/traces/metrics";
+
+/// Three traces of the last hour, 100, 200 and 300 ms long, the last one failed.
+fn recent_traces(id: &str) -> Vec<FakeTrace> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    (0..3)
+        .map(|n| FakeTrace {
+            start_ms: now - 3_600_000 + n * 1000,
+            duration_ms: 100 * (n + 1),
+            ..trace(id, n, false)
+        })
+        .collect()
+}
+
+fn stats_json(ws: &FakeWorkspace, args: &[&str]) -> (Value, Run) {
+    let mut all = vec!["stats", "-e", EXPERIMENT, "--since", "1d", "-o", "json"];
+    all.extend(args);
+    let r = run(tracecfg(ws).args(&all));
+    assert_eq!(r.code, 0, "{r}");
+    (r.json(), r)
+}
+
+#[test]
+fn stats_aggregates_the_trace_infos_where_the_metrics_route_is_missing() {
+    let (ws, _) = workspace_with(recent_traces);
+    missing_route(&ws, "POST", TRACE_METRICS);
+    let (v, _) = stats_json(&ws, &[]);
+    assert_eq!(v["aggregated_by"], "tracecfg", "{v}");
+    assert_eq!(v["complete"], true, "{v}");
+    let row = &v["rows"][0];
+    assert_eq!(row["count"], 3, "{v}");
+    assert_eq!(row["p50_ms"], 200.0, "{v}");
+    assert_eq!(row["max_ms"], 300.0, "{v}");
+    // Interpolated: 100 + 0.95 * 2 * 100.
+    assert!(
+        (row["p95_ms"].as_f64().unwrap() - 290.0).abs() < 1e-9,
+        "{v}"
+    );
+    // The experiment, then the metrics, then one search; no span read.
+    let asked = paths(&ws);
+    assert_eq!(asked[1], format!("POST {TRACE_METRICS}"), "{asked:?}");
+    assert_eq!(ws.requests_to("POST", SEARCH_TRACES).len(), 1, "{asked:?}");
+    assert!(
+        asked
+            .iter()
+            .all(|p| !p.contains("/traces/get") && !p.contains("batchGet")),
+        "{asked:?}"
+    );
+}
+
+#[test]
+fn stats_falls_back_on_a_400_but_fails_on_a_refusal() {
+    let (ws, _) = workspace_with(recent_traces);
+    ws.fault(Fault::on("POST", TRACE_METRICS).status(400).body(
+        &json!({"error_code": "INVALID_PARAMETER_VALUE", "message": "unknown metric"}).to_string(),
+    ));
+    let (v, _) = stats_json(&ws, &[]);
+    assert_eq!(v["aggregated_by"], "tracecfg", "{v}");
+    assert_eq!(v["rows"][0]["count"], 3, "{v}");
+
+    let (ws, _) = workspace_with(recent_traces);
+    ws.fault(
+        Fault::on("POST", TRACE_METRICS)
+            .status(403)
+            .body(&json!({"error_code": "PERMISSION_DENIED", "message": "no access"}).to_string()),
+    );
+    let r = run(tracecfg(&ws).args(["stats", "-e", EXPERIMENT, "--since", "1d"]));
+    assert_eq!(
+        r.code, 4,
+        "a refusal is an auth failure, not an answer to replace: {r}"
+    );
+    assert_eq!(r.error_lines().len(), 1, "{r}");
+    assert!(
+        r.stderr.contains("PERMISSION_DENIED") || r.stderr.contains("no access"),
+        "{r}"
+    );
+}
+
+#[test]
+fn stats_says_when_the_limit_cut_the_window_and_when_the_window_is_empty() {
+    let (ws, _) = workspace_with(recent_traces);
+    missing_route(&ws, "POST", TRACE_METRICS);
+    let (v, r) = stats_json(&ws, &["--by", "user", "--limit", "2"]);
+    assert_eq!(v["complete"], false, "{v}");
+    let counted: u64 = v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(counted, 2, "the newest two: {v}");
+    assert!(r.stderr.contains("more than 2 traces"), "{r}");
+
+    let r = run(tracecfg(&ws).args([
+        "stats", "-e", EXPERIMENT, "--since", "1d", "--user", "nobody",
+    ]));
+    assert_eq!(r.code, 0, "an empty window is not an error: {r}");
+    assert!(
+        r.stderr
+            .contains("no traces match in MLflow's trace store of experiment"),
+        "{r}"
+    );
+}

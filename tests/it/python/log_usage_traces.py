@@ -11,7 +11,8 @@ are known. Every fifth trace ends in ERROR.
 
 The JSON printed:
   {"experiment_id", "since_ms", "until_ms",
-   "search": {"overall": FIGURES, "by_day": {DAY: FIGURES}, "by_name": {NAME: FIGURES}},
+   "search": {"overall": FIGURES, "by_day": {DAY: FIGURES}, "by_name": {NAME: FIGURES},
+              "by_user": {USER: FIGURES}},
    "metrics": {"overall": FIGURES, "by_day": {DAY: FIGURES}}}
 where FIGURES = {"count", "errors", "p50_ms", "p95_ms", "p99_ms", "max_ms", "input_tokens",
 "output_tokens", "total_tokens", "cost_usd"}: "search" is computed from `mlflow.search_traces`
@@ -130,6 +131,7 @@ def from_search(experiment_id):
         "overall": figures(traces),
         "by_day": grouped(lambda t: day_of(t.info.request_time)),
         "by_name": grouped(lambda t: t.info.tags.get("mlflow.traceName")),
+        "by_user": grouped(lambda t: t.info.trace_metadata.get("mlflow.trace.user")),
     }
 
 
@@ -143,12 +145,13 @@ def _group(traces, key):
 def from_metrics(experiment_id, since_ms, until_ms):
     store = _get_store()
 
-    def query(view, metric, aggs, interval=None):
+    def query(view, metric, aggs, interval=None, dimensions=None):
         points = store.query_trace_metrics(
             experiment_ids=[experiment_id],
             view_type=view,
             metric_name=metric,
             aggregations=aggs,
+            dimensions=dimensions,
             time_interval_seconds=interval,
             start_time_ms=since_ms,
             end_time_ms=until_ms,
@@ -159,8 +162,12 @@ def from_metrics(experiment_id, since_ms, until_ms):
         out = defaultdict(dict)
         key = lambda dims: dims.get("time_bucket", "")[:10]  # noqa: E731
         for dims, values in query(MetricViewType.TRACES, "trace_count",
-                                  [MetricAggregation(AggregationType.COUNT)], interval):
-            out[key(dims)]["count"] = values["COUNT"]
+                                  [MetricAggregation(AggregationType.COUNT)], interval,
+                                  ["trace_status"]):
+            row = out[key(dims)]
+            row["count"] = row.get("count", 0) + values["COUNT"]
+            failed = values["COUNT"] if dims["trace_status"] == "ERROR" else 0
+            row["errors"] = row.get("errors", 0) + failed
         pcts = [MetricAggregation(AggregationType.PERCENTILE, p) for p in (50, 95, 99)]
         for dims, values in query(MetricViewType.TRACES, "latency",
                                   pcts + [MetricAggregation(AggregationType.MAX)], interval):
