@@ -29,6 +29,7 @@ mod secrets;
 mod set;
 mod show_unset;
 mod spark_engine;
+mod spark_stats;
 mod terminal;
 mod trace_stats;
 mod trace_store;

@@ -43,14 +43,14 @@ const TOKEN: &str = "dapi-test";
 type Rows = Vec<Vec<Option<String>>>;
 
 /// One test's database on the shared Spark session, and a private HOME for tracecfg.
-struct SparkDb {
+pub(crate) struct SparkDb {
     url: String,
     name: String,
     home: tempfile::TempDir,
 }
 
 impl SparkDb {
-    fn new(test_name: &str) -> Self {
+    pub(crate) fn new(test_name: &str) -> Self {
         let db = SparkDb {
             url: spark_url(),
             name: format!("{test_name}_{:08x}", fastrand::u32(..)),
@@ -61,12 +61,12 @@ impl SparkDb {
     }
 
     /// `spark_catalog.<db>.<table>`, as `--table` takes it.
-    fn table(&self, table: &str) -> String {
+    pub(crate) fn table(&self, table: &str) -> String {
         format!("spark_catalog.{}.{table}", self.name)
     }
 
     /// Runs one statement on the server; panics unless it SUCCEEDED. Returns its rows.
-    fn sql(&self, statement: &str) -> Rows {
+    pub(crate) fn sql(&self, statement: &str) -> Rows {
         let answer = self.execute(statement, json!([]));
         assert_eq!(
             answer["status"]["state"], "SUCCEEDED",
@@ -77,7 +77,7 @@ impl SparkDb {
     }
 
     /// POST /api/2.0/sql/statements as tracecfg sends it; returns the StatementResponse.
-    fn execute(&self, statement: &str, parameters: Value) -> Value {
+    pub(crate) fn execute(&self, statement: &str, parameters: Value) -> Value {
         let body = json!({
             "statement": statement,
             "warehouse_id": "local",
@@ -123,7 +123,7 @@ impl SparkDb {
 
     /// Runs `tracecfg <args> --warehouse local -o json`, expecting exit `code`; returns
     /// (stdout, stderr).
-    fn tracecfg(&self, args: &[&str], code: i32) -> (String, String) {
+    pub(crate) fn tracecfg(&self, args: &[&str], code: i32) -> (String, String) {
         let output = self
             .command()
             .args(args)
@@ -142,7 +142,7 @@ impl SparkDb {
     }
 
     /// Runs a successful `tracecfg query ...` and returns its rows (the JSON array on stdout).
-    fn query_json(&self, args: &[&str]) -> Vec<Value> {
+    pub(crate) fn query_json(&self, args: &[&str]) -> Vec<Value> {
         let (stdout, stderr) = self.tracecfg(args, 0);
         serde_json::from_str(&stdout).unwrap_or_else(|e| {
             panic!("stdout is not a JSON array ({e}):\n{stdout}\n--- stderr\n{stderr}")
@@ -162,6 +162,42 @@ impl Drop for SparkDb {
                 json!([]),
             );
         }
+    }
+}
+
+/// `VALUES` rows whose text values are named parameters, never pasted into the SQL.
+pub(crate) struct Values {
+    rows: Vec<String>,
+    parameters: Vec<Value>,
+}
+
+impl Values {
+    pub(crate) fn new() -> Self {
+        Values {
+            rows: Vec::new(),
+            parameters: Vec::new(),
+        }
+    }
+
+    pub(crate) fn param(&mut self, value: Option<&str>) -> String {
+        let name = format!("p{}", self.parameters.len());
+        self.parameters
+            .push(json!({ "name": name, "value": value }));
+        format!(":{name}")
+    }
+
+    pub(crate) fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(format!("({})", cells.join(", ")));
+    }
+
+    /// Runs `INSERT … SELECT <select> FROM VALUES <rows> AS v(<columns>)`.
+    pub(crate) fn insert(self, db: &SparkDb, head: &str, select: &str, columns: &str) {
+        let sql = format!(
+            "{head} SELECT {select} FROM VALUES {} AS v({columns})",
+            self.rows.join(", ")
+        );
+        let answer = db.execute(&sql, Value::Array(self.parameters));
+        assert_eq!(answer["status"]["state"], "SUCCEEDED", "{sql}\n{answer:#}");
     }
 }
 
@@ -669,42 +705,6 @@ mod native_layouts {
 
     fn encoded(value: &str) -> String {
         Value::String(value.to_string()).to_string()
-    }
-
-    /// `VALUES` rows whose text values are named parameters, never pasted into the SQL.
-    struct Values {
-        rows: Vec<String>,
-        parameters: Vec<Value>,
-    }
-
-    impl Values {
-        fn new() -> Self {
-            Values {
-                rows: Vec::new(),
-                parameters: Vec::new(),
-            }
-        }
-
-        fn param(&mut self, value: Option<&str>) -> String {
-            let name = format!("p{}", self.parameters.len());
-            self.parameters
-                .push(json!({ "name": name, "value": value }));
-            format!(":{name}")
-        }
-
-        fn row(&mut self, cells: Vec<String>) {
-            self.rows.push(format!("({})", cells.join(", ")));
-        }
-
-        /// Runs `INSERT … SELECT <select> FROM VALUES <rows> AS v(<columns>)`.
-        fn insert(self, db: &SparkDb, head: &str, select: &str, columns: &str) {
-            let sql = format!(
-                "{head} SELECT {select} FROM VALUES {} AS v({columns})",
-                self.rows.join(", ")
-            );
-            let answer = db.execute(&sql, Value::Array(self.parameters));
-            assert_eq!(answer["status"]["state"], "SUCCEEDED", "{sql}\n{answer:#}");
-        }
     }
 
     fn attributes_json(trace: &str, attributes: &[(&str, &str)], v1: bool) -> String {
