@@ -502,6 +502,9 @@ fn assert_groups(
     }
 }
 
+/// What a trace is grouped by.
+type TraceKey = Box<dyn Fn(&TraceFacts) -> Option<String>>;
+
 fn every_figure_on(db: &SparkDb, table: &str, layout: Layout) {
     let (since, until) = (ms(WINDOW[1]), ms(WINDOW[3]));
     let traces = traces_in_window(since, until);
@@ -520,7 +523,7 @@ fn every_figure_on(db: &SparkDb, table: &str, layout: Layout) {
     assert_groups(&report, &trace_groups(&|_| None), layout, &label("window"));
     assert_eq!(report["rows"].as_array().unwrap().len(), 1, "{report}");
 
-    let mut groupings: Vec<(&str, Box<dyn Fn(&TraceFacts) -> Option<String>>)> = vec![
+    let mut groupings: Vec<(&str, TraceKey)> = vec![
         ("day", Box::new(|t: &TraceFacts| Some(day_of(t.start_ms)))),
         ("user", Box::new(|t: &TraceFacts| t.user.clone())),
         ("name", Box::new(|t: &TraceFacts| Some(t.name.to_string()))),
