@@ -264,7 +264,7 @@ Register-ArgumentCompleter -Native -CommandName 'tracecfg' -ScriptBlock {
             [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only traces that started before this: a duration back or an RFC 3339 time')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only traces that started at or after this: a duration back (30m, 24h, 7d) or an RFC 3339 time')
             [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'One row per group, such as day (with a trend bar) or span-name (figures of spans)')
-            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Trace store without a metrics route: read at most this many traces, newest first')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Trace store, where its metrics endpoint cannot answer: read at most this many traces, newest first')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]')
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]')

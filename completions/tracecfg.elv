@@ -253,7 +253,7 @@ set edit:completion:arg-completer[tracecfg] = {|@words|
             cand --until 'Only traces that started before this: a duration back or an RFC 3339 time'
             cand --since 'Only traces that started at or after this: a duration back (30m, 24h, 7d) or an RFC 3339 time'
             cand --by 'One row per group, such as day (with a trend bar) or span-name (figures of spans)'
-            cand --limit 'Trace store without a metrics route: read at most this many traces, newest first'
+            cand --limit 'Trace store, where its metrics endpoint cannot answer: read at most this many traces, newest first'
             cand -p 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]'
             cand --profile 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]'
             cand --host 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]'

@@ -245,7 +245,7 @@ name\t'The trace\'s name (its root span\'s)'
 span-type\t'Spans, by span type (figures of spans, not traces)'
 span-name\t'Spans, by span name (figures of spans, not traces)'
 model\t'The model of the trace\'s LLM spans'"
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand stats" -l limit -d 'Trace store without a metrics route: read at most this many traces, newest first' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand stats" -l limit -d 'Trace store, where its metrics endpoint cannot answer: read at most this many traces, newest first' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand stats" -s p -l profile -d 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand stats" -l host -d 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand stats" -s o -l output -d 'Output format [default: text; for query, text on a terminal and json otherwise]' -r -f -a "text\t'Human-readable text (a table for query results)'

@@ -123,8 +123,9 @@ each with its span type, duration and a bar on the trace's time axis; failed spa
 latency (p50, p95, p99 and max), token usage and cost, in one row or one row per group (--by). With --by day or hour \
 a trend bar shows each bucket's traces; with --by span-name or span-type the figures are of spans.\n\n\
 On Unity Catalog tables, one aggregate statement runs on the SQL warehouse (percentiles are approximate: \
-percentile_approx). On MLflow's trace store, the trace infos of the window are read (at most --limit, newest first) \
-and the figures computed exactly; a note says when --limit cut the window.",
+percentile_approx). On MLflow's trace store, the server's trace metrics endpoint computes them (MLflow 3.9 and \
+later; the window, --by day or hour, and --tag); otherwise the trace infos of the window are read (at most --limit, \
+newest first) and the figures computed here. Both are exact; a note says when --limit cut the window.",
         after_help = "Examples:\n  tracecfg stats -e /Shared/agent_eval\n  tracecfg stats -e /Shared/agent_eval --since 30d --by day\n  tracecfg stats -e /Shared/agent_eval --by span-name --span-type LLM -o json"
     )]
     Stats(Box<StatsArgs>),
@@ -425,7 +426,7 @@ pub struct StatsArgs {
     /// One row per group, such as day (with a trend bar) or span-name (figures of spans)
     #[arg(long, value_enum, value_name = "GROUP")]
     pub by: Option<crate::stats::GroupBy>,
-    /// Trace store without a metrics route: read at most this many traces, newest first
+    /// Trace store, where its metrics endpoint cannot answer: read at most this many traces, newest first
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub limit: u64,
 }

@@ -10,9 +10,10 @@ use super::{write_stdout, OutputFormat};
 use crate::stats::{GroupBy, StatsReport, StatsRow, Unit};
 
 const GAP: &str = "  ";
-/// The widest trend bar, and the narrowest worth drawing (3 characters: 24 steps).
+/// The widest trend bar, and the narrowest drawn: its header's width (5 characters, 40 steps).
 const MAX_BAR: usize = 30;
-const MIN_BAR: usize = 3;
+const TREND: &str = "TREND";
+const MIN_BAR: usize = TREND.len();
 /// Eighths of a block, for bars finer than a character.
 const EIGHTHS: [char; 8] = ['▏', '▎', '▍', '▌', '▋', '▊', '▉', '█'];
 
@@ -53,25 +54,32 @@ fn money(usd: f64) -> String {
     }
 }
 
-/// The group as shown: an hour without its year when every bucket is in the same year, so that
-/// an hourly table keeps room for its trend bar at 80 columns.
-fn group_label(report: &StatsReport, r: &StatsRow) -> String {
+/// Whether every time bucket is in the same year, so the year can go without ambiguity.
+fn one_year(report: &StatsReport) -> bool {
+    let year = |g: &str| g.get(..5).map(str::to_string);
+    let first = report
+        .rows
+        .first()
+        .and_then(|f| f.group.as_deref())
+        .and_then(year);
+    report
+        .rows
+        .iter()
+        .all(|x| x.group.as_deref().and_then(year) == first)
+}
+
+/// The group as shown: an hour without its year when every bucket is in the same year (and a
+/// day too when `short`), so that the table keeps room for its trend bar at 80 columns.
+fn group_label(report: &StatsReport, r: &StatsRow, short: bool) -> String {
     let Some(group) = &r.group else {
         return "(none)".into();
     };
-    let year = |g: &str| g.get(..5).map(str::to_string);
-    let one_year = || {
-        let first = report
-            .rows
-            .first()
-            .and_then(|f| f.group.as_deref())
-            .and_then(year);
-        report
-            .rows
-            .iter()
-            .all(|x| x.group.as_deref().and_then(year) == first)
+    let shortened = match report.by {
+        Some(GroupBy::Hour) => true,
+        Some(GroupBy::Day) => short,
+        _ => false,
     };
-    if report.by == Some(GroupBy::Hour) && one_year() {
+    if shortened && one_year(report) {
         group.get(5..).unwrap_or(group).to_string()
     } else {
         group.clone()
@@ -88,9 +96,21 @@ fn errors_cell(r: &StatsRow) -> String {
     }
 }
 
+/// The table; days lose their year when that is what makes room for the trend bar.
 fn table(report: &StatsReport, width: usize) -> String {
+    let (text, bars) = table_with(report, width, false);
+    let trend = report.by.is_some_and(|b| b.is_time());
+    if trend && !bars && one_year(report) {
+        table_with(report, width, true).0
+    } else {
+        text
+    }
+}
+
+/// The table with the group labels `short` or not, and whether it has the trend bar.
+fn table_with(report: &StatsReport, width: usize, short: bool) -> (String, bool) {
     if report.rows.is_empty() {
-        return String::new();
+        return (String::new(), false);
     }
     let grouped = report.by.is_some();
     let trend = report.by.is_some_and(|b| b.is_time());
@@ -114,7 +134,7 @@ fn table(report: &StatsReport, width: usize) -> String {
         .map(|r| {
             let mut cells = Vec::new();
             if grouped {
-                cells.push(group_label(report, r));
+                cells.push(group_label(report, r, short));
             }
             cells.extend([
                 short_count(r.count),
@@ -171,11 +191,11 @@ fn table(report: &StatsReport, width: usize) -> String {
         l
     };
     let header_cells: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
-    let mut out = line(&header_cells, bars.then(|| "TREND".to_string()));
+    let mut out = line(&header_cells, bars.then(|| TREND.to_string()));
     for (row, r) in rows.iter().zip(&report.rows) {
         out.push_str(&line(row, bars.then(|| bar(r.count, most, bar_room))));
     }
-    out
+    (out, bars)
 }
 
 /// A bar of `value` out of `most`, at most `room` characters, in eighths of a character; a
@@ -286,6 +306,28 @@ mod tests {
                 .sum()
         };
         assert_eq!(bar_of(lines[2]), 2 * bar_of(lines[1]), "{text}");
+    }
+
+    #[test]
+    fn days_lose_their_year_only_when_the_bar_needs_the_room() {
+        let mut wide = row("2026-11-29", 400);
+        wide.errors = Some(31);
+        wide.error_rate = Some(31.0 / 400.0);
+        wide.cost_usd = Some(12.5);
+        wide.p50_ms = Some(12_340.0);
+        wide.p95_ms = Some(15_000.0);
+        let r = report(vec![wide, row("2026-11-30", 8)]);
+        let text = table(&r, 80);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].starts_with("DAY    TRACES"), "{text}");
+        assert!(lines[0].ends_with("TREND"), "{text}");
+        assert!(lines[1].starts_with("11-29 "), "{text}");
+        assert!(lines.iter().all(|l| l.chars().count() <= 80), "{text}");
+        let text = table(&r, 120);
+        assert!(
+            text.lines().nth(1).unwrap().starts_with("2026-11-29 "),
+            "{text}"
+        );
     }
 
     #[test]

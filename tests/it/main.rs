@@ -30,6 +30,7 @@ mod set;
 mod show_unset;
 mod spark_engine;
 mod spark_stats;
+mod stats_tables;
 mod terminal;
 mod trace_stats;
 mod trace_store;

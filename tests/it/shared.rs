@@ -221,3 +221,129 @@ pub fn nested_trace() -> StatementResult {
     let rows: Vec<&[Option<&str>]> = rows.iter().map(|r| &r[..]).collect();
     StatementResult::table(&SPAN_COLUMNS, &rows)
 }
+
+/// The columns of the `stats` statement, as the warehouse types them.
+pub const STATS_COLUMNS: [(&str, &str); 11] = [
+    ("grp", "STRING"),
+    ("count", "LONG"),
+    ("errors", "LONG"),
+    ("p50_ms", "DOUBLE"),
+    ("p95_ms", "DOUBLE"),
+    ("p99_ms", "DOUBLE"),
+    ("max_ms", "DOUBLE"),
+    ("input_tokens", "LONG"),
+    ("output_tokens", "LONG"),
+    ("total_tokens", "LONG"),
+    ("cost_usd", "DOUBLE"),
+];
+
+/// What the `stats --by day` statement answers for 2026-11-24 .. 2026-11-30: a week of an agent
+/// in production, with no traces on 2026-11-26.
+pub fn stats_by_day() -> StatementResult {
+    let day = |d: &str,
+               n: u64,
+               e: u64,
+               p50: f64,
+               p95: f64,
+               p99: f64,
+               max: f64,
+               tin: u64,
+               tout: u64,
+               cost: f64|
+     -> [Option<String>; 11] {
+        let tokens = tin + tout;
+        [
+            Some(d.to_string()),
+            Some(format!("{n}")),
+            Some(format!("{e}")),
+            Some(format!("{p50}")),
+            Some(format!("{p95}")),
+            Some(format!("{p99}")),
+            Some(format!("{max}")),
+            Some(format!("{tin}")),
+            Some(format!("{tout}")),
+            Some(format!("{tokens}")),
+            Some(format!("{cost}")),
+        ]
+    };
+    let rows = [
+        day(
+            "2026-11-24",
+            412,
+            9,
+            1840.0,
+            5210.5,
+            8012.0,
+            12040.0,
+            1_204_332,
+            198_201,
+            7.4112,
+        ),
+        day(
+            "2026-11-25",
+            388,
+            4,
+            1795.0,
+            4980.0,
+            7420.0,
+            9822.0,
+            1_120_020,
+            181_455,
+            6.9021,
+        ),
+        day(
+            "2026-11-27",
+            97,
+            1,
+            1702.0,
+            4410.0,
+            6105.0,
+            6610.0,
+            281_404,
+            44_990,
+            1.7303,
+        ),
+        day(
+            "2026-11-28",
+            455,
+            31,
+            2210.0,
+            7302.0,
+            11_880.0,
+            20_410.0,
+            1_402_118,
+            240_012,
+            8.8840,
+        ),
+        day(
+            "2026-11-29",
+            501,
+            12,
+            1905.0,
+            5502.0,
+            8333.0,
+            10_980.0,
+            1_510_777,
+            251_006,
+            9.3007,
+        ),
+        day(
+            "2026-11-30",
+            263,
+            2,
+            1650.0,
+            4020.0,
+            6002.0,
+            7410.0,
+            780_501,
+            129_870,
+            4.8111,
+        ),
+    ];
+    let rows: Vec<Vec<Option<&str>>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| c.as_deref()).collect())
+        .collect();
+    let rows: Vec<&[Option<&str>]> = rows.iter().map(Vec::as_slice).collect();
+    StatementResult::table(&STATS_COLUMNS, &rows)
+}
