@@ -66,8 +66,17 @@ def bind(parameters):
     return values
 
 
-def build_tables(spark, spans):
+def build_tables(spark, spans, usage=False):
+    """The tables; with `usage`, LLM spans also carry token usage, cost and a model (as MLflow
+    writes them: mlflow.chat.tokenUsage, mlflow.llm.cost, mlflow.llm.model), and the first LLM
+    span of every 50th trace fails (benches/stats_bench.py)."""
     traces = spans // SPANS_PER_TRACE
+    llm_usage = ("""'mlflow.chat.tokenUsage', concat('{"input_tokens":', 100 + t % 97,
+                       ',"output_tokens":', 10 + t % 13, ',"total_tokens":', 110 + t % 97 + t % 13, '}'),
+                   'mlflow.llm.cost', concat('{"total_cost":', (t % 7) / 1000.0, '}'),
+                   'mlflow.llm.model', IF(t % 3 = 0, 'gpt-a', 'gpt-b'),""" if usage else "")
+    status = ("IF(k = 1 AND t % 50 = 0, 'STATUS_CODE_ERROR', 'STATUS_CODE_OK')" if usage
+              else "'STATUS_CODE_OK'")
     spark.sql("CREATE DATABASE IF NOT EXISTS bench")
     spark.sql("DROP TABLE IF EXISTS bench.p_otel_spans")
     spark.sql("DROP TABLE IF EXISTS bench.p_otel_annotations")
@@ -94,13 +103,13 @@ def build_tables(spark, spans):
                    'mlflow.spanType', 'CHAIN', 'user.id', user_id, 'session.id', concat('s-', t % 5000),
                    'mlflow.spanInputs', concat('{{"q":"question ', t, ' ', {PAYLOAD}, '"}}'),
                    'mlflow.spanOutputs', concat('{{"a":"', {PAYLOAD}, '"}}'))
-                 WHEN k % 2 = 1 THEN map('mlflow.spanType', 'LLM', 'llm.model', 'gpt',
+                 WHEN k % 2 = 1 THEN map('mlflow.spanType', 'LLM', 'llm.model', 'gpt', {llm_usage}
                    'mlflow.spanInputs', concat('{{"messages":["', {PAYLOAD}, '"]}}'),
                    'mlflow.spanOutputs', concat('{{"text":"', {PAYLOAD}, '"}}'))
                  ELSE map('mlflow.spanType', 'TOOL', 'tool.name', 'search',
                    'mlflow.spanInputs', concat('{{"query":"', {PAYLOAD}, '"}}'),
                    'mlflow.spanOutputs', concat('["', {PAYLOAD}, '"]')) END)),
-               named_struct('message', '', 'code', 'STATUS_CODE_OK'),
+               named_struct('message', '', 'code', {status}),
                to_date(timestamp_micros(start_us)) AS date
         FROM (
           SELECT t, k, concat('tr-', lpad(t, 7, '0')) AS trace_id,

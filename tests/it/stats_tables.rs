@@ -145,3 +145,30 @@ fn stats_by_day_screen_at_80_columns() {
     golden("stats-by-day-80", &shown);
     assert!(shown.contains('█'), "the trend bar is drawn:\n{shown}");
 }
+
+/// README.md shows the pinned screen, as the screen test captures it.
+#[test]
+fn the_readme_shows_the_pinned_stats_screen() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let pinned =
+        std::fs::read_to_string(format!("{root}/tests/it/screens/stats-by-day-80.txt")).unwrap();
+    let shown: Vec<&str> = pinned
+        .lines()
+        .filter(|l| !l.starts_with("[exit") && l.trim() != "$")
+        .collect();
+    let block = readme
+        .split_once("```text\n$ tracecfg stats ")
+        .expect("README.md shows a stats screen")
+        .1
+        .split_once("\n```")
+        .unwrap()
+        .0;
+    let (command, screen) = block.split_once('\n').unwrap();
+    assert_eq!(
+        format!("stats {command}"),
+        WEEK.join(" "),
+        "the pinned command"
+    );
+    assert_eq!(screen.lines().collect::<Vec<_>>(), shown);
+}

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Benchmark of `tracecfg stats` on the 1M-span V2 tables of benches/native_query_bench.py.
+
+Builds the same tables (1,050,000 spans: 150,000 traces of 7 spans over 30 days), with token
+usage, cost and a model on the LLM spans and a failed span in every 50th trace. For each case,
+times the statement tracecfg sends (`tracecfg stats --print-sql -o json`) against the same
+statement without the time pruning on its scans (the window kept only as the exact `HAVING` on
+each trace's start), checks that both give the same figures, and checks in the physical plan
+that every scan of the spans table of tracecfg's statement has the partition filter on `date`
+and the pushed filter on `time`, and that the unpruned one has neither.
+
+    .venv-spark/bin/python benches/stats_bench.py [--spans N] [--runs 5]
+
+Needs the Spark venv that scripts/test installs and a built tracecfg (target/release or
+target/debug). Prints a Markdown table; benches/RESULTS.md records its figures.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from native_query_bench import (  # noqa: E402
+    DAYS, END, REPO, TABLE, bind, build_tables, timed, tracecfg_binary,
+)
+
+# The two conditions that prune the scans of the spans CTE (src/trace_query/otel.rs).
+PRUNING = re.compile(r"\n\s*WHERE time >= :since - INTERVAL 1 DAY\n\s*AND date >= date_sub\(CAST\(:since AS DATE\), 2\)")
+
+
+def stats_statement(args):
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": tempfile.gettempdir(),
+           "DATABRICKS_HOST": "https://bench.cloud.databricks.com", "DATABRICKS_TOKEN": "dapi-bench"}
+    out = subprocess.run([tracecfg_binary(), "stats", "--table", TABLE, "--layout", "otel-v2",
+                          *args, "--print-sql", "-o", "json"],
+                         check=True, capture_output=True, text=True, env=env).stdout
+    return json.loads(out)
+
+
+def unpruned(sql):
+    stripped, n = PRUNING.subn("", sql)
+    if n != 1:
+        sys.exit(f"the spans CTE's pruning was not found once ({n}): the statement changed\n{sql}")
+    return stripped
+
+
+def spans_scans(spark, sql, params):
+    """The FileScan lines of the spans table in the executed plan."""
+    plan = spark.sql(sql, args=params)._jdf.queryExecution().executedPlan().toString()
+    return [line for line in plan.splitlines() if "FileScan" in line and "p_otel_spans" in line]
+
+
+def pruned(scan):
+    parts = scan.split("PartitionFilters: [", 1)
+    pushed = scan.split("PushedFilters: [", 1)
+    return (len(parts) == 2 and "date" in parts[1].split("]", 1)[0]
+            and len(pushed) == 2 and "time" in pushed[1].split("]", 1)[0])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--spans", type=int, default=1_050_000)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--work", default=os.path.join(REPO, ".bench-spark"))
+    a = ap.parse_args()
+
+    from pyspark.sql import SparkSession
+    os.makedirs(a.work, exist_ok=True)
+    spark = (SparkSession.builder.master("local[2]").appName("tracecfg-stats-bench")
+             .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC")
+             .config("spark.sql.shuffle.partitions", "4").config("spark.driver.memory", "4g")
+             .config("spark.sql.warehouse.dir", os.path.join(a.work, "warehouse"))
+             .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={a.work}")
+             .config("spark.sql.files.maxRecordsPerFile", "10000")
+             .getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    shutil.rmtree(os.path.join(a.work, "warehouse", "bench.db"), ignore_errors=True)
+    start = time.perf_counter()
+    build_tables(spark, a.spans, usage=True)
+    print(f"built {a.spans} spans in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+    count = spark.sql(f"SELECT count(*) FROM {TABLE}").collect()[0][0]
+
+    iso = lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
+    day = iso(END - dt.timedelta(hours=24))
+    week = iso(END - dt.timedelta(days=7))
+    cases = [
+        ("stats --since 24h", ["--since", day, "--until", iso(END)]),
+        ("stats --since 24h --by hour", ["--since", day, "--until", iso(END), "--by", "hour"]),
+        ("stats --since 7d --by day", ["--since", week, "--until", iso(END), "--by", "day"]),
+        ("stats --since 24h --by span-name", ["--since", day, "--until", iso(END), "--by", "span-name"]),
+    ]
+    print(f"spans table: {count} spans, {DAYS} days; median of {a.runs} runs after a warm-up\n")
+    print("| statement | without pruning (s) | tracecfg's (s) | ratio | same figures | "
+          "rows | spans scans pruned (tracecfg's / unpruned) |")
+    print("|---|---|---|---|---|---|---|")
+    for label, args in cases:
+        s = stats_statement(args)
+        params = bind(s["parameters"])
+        t_new, rows_new = timed(spark, s["sql"], params, a.runs)
+        t_old, rows_old = timed(spark, unpruned(s["sql"]), params, a.runs)
+        new_scans = spans_scans(spark, s["sql"], params)
+        old_scans = spans_scans(spark, unpruned(s["sql"]), params)
+        print(f"| `{label}` | {t_old:.2f} | {t_new:.2f} | **{t_old / t_new:.1f}x** | "
+              f"{'yes' if rows_old == rows_new else 'NO'} | {len(rows_new)} | "
+              f"{sum(map(pruned, new_scans))} of {len(new_scans)} / "
+              f"{sum(map(pruned, old_scans))} of {len(old_scans)} |")
+        if label == cases[0][0]:
+            first = (new_scans, rows_new)
+    print("\nThe spans scans of `stats --since 24h` in tracecfg's plan:\n")
+    for scan in first[0]:
+        filters = re.findall(r"(PartitionFilters: \[[^\]]*\]|PushedFilters: \[[^\]]*\])", scan)
+        print(f"- {'; '.join(filters)}")
+    print(f"\nIts figures: {first[1]}")
+    spark.stop()
+
+
+if __name__ == "__main__":
+    main()
