@@ -148,6 +148,26 @@ def timed(spark, sql, params, runs):
     return statistics.median(times), sorted(tuple(str(v) for v in r) for r in rows)
 
 
+def fresh_spark_session(work, app):
+    """A local[2] session whose warehouse is under `work`, without the bench tables of an
+    earlier run (the session's catalog lives in memory: the tables are written anew)."""
+    from pyspark.sql import SparkSession
+    os.makedirs(work, exist_ok=True)
+    spark = (SparkSession.builder.master("local[2]").appName(app)
+             .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC")
+             .config("spark.sql.shuffle.partitions", "4").config("spark.driver.memory", "4g")
+             .config("spark.sql.warehouse.dir", os.path.join(work, "warehouse"))
+             .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={work}")
+             # Databricks clusters the trace tables on time/date: each file covers a narrow
+             # time range. Files of at most 10,000 spans, written in time order, do the same
+             # here (about 3 hours each), so file statistics on `time` can skip files too.
+             .config("spark.sql.files.maxRecordsPerFile", "10000")
+             .getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    shutil.rmtree(os.path.join(work, "warehouse", "bench.db"), ignore_errors=True)
+    return spark
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--spans", type=int, default=1_050_000)
@@ -155,21 +175,7 @@ def main():
     ap.add_argument("--work", default=os.path.join(REPO, ".bench-spark"))
     a = ap.parse_args()
 
-    from pyspark.sql import SparkSession
-    os.makedirs(a.work, exist_ok=True)
-    spark = (SparkSession.builder.master("local[2]").appName("tracecfg-native-bench")
-             .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC")
-             .config("spark.sql.shuffle.partitions", "4").config("spark.driver.memory", "4g")
-             .config("spark.sql.warehouse.dir", os.path.join(a.work, "warehouse"))
-             .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={a.work}")
-             # Databricks clusters the trace tables on time/date: each file covers a narrow
-             # time range. Files of at most 10,000 spans, written in time order, do the same
-             # here (about 3 hours each), so file statistics on `time` can skip files too.
-             .config("spark.sql.files.maxRecordsPerFile", "10000")
-             .getOrCreate())
-    spark.sparkContext.setLogLevel("ERROR")
-    # The session's catalog lives in memory: the tables are written anew each run.
-    shutil.rmtree(os.path.join(a.work, "warehouse", "bench.db"), ignore_errors=True)
+    spark = fresh_spark_session(a.work, "tracecfg-native-bench")
     start = time.perf_counter()
     build_tables(spark, a.spans)
     print(f"built {a.spans} spans in {time.perf_counter() - start:.0f} s", file=sys.stderr)

@@ -20,7 +20,6 @@ import datetime as dt
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,7 +27,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from native_query_bench import (  # noqa: E402
-    DAYS, END, REPO, TABLE, bind, build_tables, timed, tracecfg_binary,
+    DAYS, END, REPO, TABLE, bind, build_tables, fresh_spark_session, timed, tracecfg_binary,
 )
 
 # The two conditions that prune the scans of the spans CTE (src/trace_query/otel.rs).
@@ -90,17 +89,7 @@ def main():
     ap.add_argument("--work", default=os.path.join(REPO, ".bench-spark"))
     a = ap.parse_args()
 
-    from pyspark.sql import SparkSession
-    os.makedirs(a.work, exist_ok=True)
-    spark = (SparkSession.builder.master("local[2]").appName("tracecfg-stats-bench")
-             .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC")
-             .config("spark.sql.shuffle.partitions", "4").config("spark.driver.memory", "4g")
-             .config("spark.sql.warehouse.dir", os.path.join(a.work, "warehouse"))
-             .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={a.work}")
-             .config("spark.sql.files.maxRecordsPerFile", "10000")
-             .getOrCreate())
-    spark.sparkContext.setLogLevel("ERROR")
-    shutil.rmtree(os.path.join(a.work, "warehouse", "bench.db"), ignore_errors=True)
+    spark = fresh_spark_session(a.work, "tracecfg-stats-bench")
     start = time.perf_counter()
     build_tables(spark, a.spans, usage=True)
     print(f"built {a.spans} spans in {time.perf_counter() - start:.0f} s", file=sys.stderr)

@@ -125,10 +125,10 @@ pub struct StatsRow {
 }
 
 impl StatsRow {
-    /// A bucket of the window without traces.
-    fn empty(group: String) -> Self {
+    /// A group without traces (yet): errors count from zero, every figure unknown.
+    pub(crate) fn empty(group: Option<String>) -> Self {
         StatsRow {
-            group: Some(group),
+            group,
             count: 0,
             errors: Some(0),
             error_rate: None,
@@ -232,7 +232,11 @@ fn filled(
     let mut at = first;
     while at <= last {
         let key = by.bucket(at).expect("a time grouping");
-        out.push(by_key.remove(&key).unwrap_or_else(|| StatsRow::empty(key)));
+        out.push(
+            by_key
+                .remove(&key)
+                .unwrap_or_else(|| StatsRow::empty(Some(key))),
+        );
         at += step;
     }
     // Buckets outside the window (a trace that started just before --since by the server's
@@ -440,7 +444,7 @@ mod tests {
     fn time_buckets_fill_the_window_in_order() {
         let row = |day: &str, count| StatsRow {
             count,
-            ..StatsRow::empty(day.into())
+            ..StatsRow::empty(Some(day.into()))
         };
         let report = StatsReport {
             by: Some(GroupBy::Day),
@@ -482,7 +486,7 @@ mod tests {
         let row = |g: Option<&str>, count| StatsRow {
             group: g.map(str::to_string),
             count,
-            ..StatsRow::empty(String::new())
+            ..StatsRow::empty(Some(String::new()))
         };
         let report = StatsReport {
             by: Some(GroupBy::User),

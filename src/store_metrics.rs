@@ -178,7 +178,7 @@ fn merged(by: Option<GroupBy>, answers: &Answers) -> Vec<StatsRow> {
         };
         let row = rows
             .entry(group.clone())
-            .or_insert_with(|| empty_row(group));
+            .or_insert_with(|| StatsRow::empty(group));
         let count = count.round() as u64;
         row.count += count;
         if point.dimensions.get(STATUS).map(String::as_str) == Some("ERROR") {
@@ -212,25 +212,6 @@ fn merged(by: Option<GroupBy>, answers: &Answers) -> Vec<StatsRow> {
     fill(&answers.total, &|row, p| row.total_tokens = tokens(p));
     fill(&answers.cost, &|row, p| row.cost_usd = sum(p));
     rows.into_values().collect()
-}
-
-/// A group's row before its figures are known; errors count from zero because every trace has
-/// a status here.
-fn empty_row(group: Option<String>) -> StatsRow {
-    StatsRow {
-        group,
-        count: 0,
-        errors: Some(0),
-        error_rate: None,
-        p50_ms: None,
-        p95_ms: None,
-        p99_ms: None,
-        max_ms: None,
-        input_tokens: None,
-        output_tokens: None,
-        total_tokens: None,
-        cost_usd: None,
-    }
 }
 
 #[cfg(test)]
