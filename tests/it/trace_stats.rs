@@ -5,14 +5,11 @@
 //! `mlflow.search_traces`. Both the metrics path (`aggregated_by: trace_store`) and the
 //! trace-info path (`aggregated_by: tracecfg`) are checked.
 
-use std::path::PathBuf;
-use std::process::Stdio;
 use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::mlflow_server::server_url;
-use crate::trace_store::{ok, python};
+use crate::trace_store::{ok, python_script};
 
 /// The experiment and what the script computed for it.
 struct Logged {
@@ -24,21 +21,7 @@ fn logged() -> &'static Logged {
     static LOGGED: OnceLock<Logged> = OnceLock::new();
     LOGGED.get_or_init(|| {
         let experiment = format!("/Shared/tracecfg-stats/usage-{:08x}", fastrand::u32(..));
-        let script =
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/it/python/log_usage_traces.py");
-        let output = std::process::Command::new(python())
-            .arg(script)
-            .arg(server_url())
-            .arg(&experiment)
-            .stdin(Stdio::null())
-            .output()
-            .expect("run the mlflow usage logging script");
-        assert!(
-            output.status.success(),
-            "log_usage_traces.py failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let report = serde_json::from_slice(&output.stdout).expect("the script prints JSON");
+        let report = python_script("log_usage_traces.py", &[&experiment]);
         Logged { experiment, report }
     })
 }

@@ -62,13 +62,15 @@ impl Experiment {
     }
 }
 
-/// Runs the logging script: `args` after the tracking URI and the experiment name.
-fn log_traces(experiment: &str, args: &[&str]) -> Vec<Logged> {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/it/python/log_traces.py");
+/// Runs `tests/it/python/<script>` with the venv's interpreter: the tracking URI, then `args`;
+/// returns the JSON it prints.
+pub(crate) fn python_script(script: &str, args: &[&str]) -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/it/python")
+        .join(script);
     let output = std::process::Command::new(python())
-        .arg(script)
+        .arg(path)
         .arg(server_url())
-        .arg(experiment)
         .args(args)
         .env("MLFLOW_ENABLE_ASYNC_TRACE_LOGGING", "false")
         .stdin(Stdio::null())
@@ -76,10 +78,17 @@ fn log_traces(experiment: &str, args: &[&str]) -> Vec<Logged> {
         .expect("run the mlflow logging script");
     assert!(
         output.status.success(),
-        "log_traces.py {experiment} {args:?} failed:\n{}",
+        "{script} {args:?} failed:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let report: Value = serde_json::from_slice(&output.stdout).expect("the script prints JSON");
+    serde_json::from_slice(&output.stdout).expect("the script prints JSON")
+}
+
+/// Runs the logging script: `args` after the tracking URI and the experiment name.
+fn log_traces(experiment: &str, args: &[&str]) -> Vec<Logged> {
+    let mut all = vec![experiment];
+    all.extend(args);
+    let report = python_script("log_traces.py", &all);
     report["traces"]
         .as_array()
         .unwrap()
