@@ -129,6 +129,20 @@ newest first) and the figures computed here. Both are exact; a note says when --
         after_help = "Examples:\n  tracecfg stats -e /Shared/agent_eval\n  tracecfg stats -e /Shared/agent_eval --since 30d --by day\n  tracecfg stats -e /Shared/agent_eval --by span-name --span-type LLM -o json"
     )]
     Stats(Box<StatsArgs>),
+    /// Export an experiment's traces to files: JSON lines or OTLP/JSON, one file per day, resumable
+    #[command(
+        long_about = "Write every trace of the window (all of them without --since), with all its spans, to one file \
+per UTC day in --out: --format jsonl gives one JSON object per trace (the tree of 'trace ID -o json' with every \
+span field, the trace info, tags, metadata and assessments); --format otlp one OTLP/JSON ExportTraceServiceRequest \
+per trace and line, which OpenTelemetry tools read. --gzip compresses each file.\n\n\
+Traces are read oldest first from the source 'traces' reads (one statement on the SQL warehouse, or MLflow's trace \
+store) and written as they complete; a day's file appears under its final name only when it is whole, and the \
+manifest tracecfg-export.json lists it. An interrupted export (Ctrl-C, a network failure) resumes with the same \
+command: the window is fixed by the first run, complete days are kept, the day in progress is written again. \
+--dry-run says how many traces and about how many bytes, and writes nothing.",
+        after_help = "Examples:\n  tracecfg export -e /Shared/agent_eval --since 30d --out traces/\n  tracecfg export -e /Shared/agent_eval --format otlp --gzip --out otlp/\n  tracecfg export -e /Shared/agent_eval --since 7d --dry-run"
+    )]
+    Export(Box<ExportArgs>),
     /// Check the whole trace setup and say what is wrong
     #[command(
         long_about = "Check, in order: the configuration sources, that the host answers, that the credential works, \
@@ -429,6 +443,35 @@ pub struct StatsArgs {
     /// Trace store, where its metrics endpoint cannot answer: read at most this many traces, newest first
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub limit: u64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub source: TraceSourceArgs,
+    #[command(flatten)]
+    pub filters: TraceFilterArgs,
+    /// Only traces that started at or after this: a duration back (30m, 24h, 7d) or an RFC 3339 time [default: every trace]
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// The files' format
+    #[arg(long, value_enum, default_value_t = crate::export::files::ExportFormat::Jsonl)]
+    pub format: crate::export::files::ExportFormat,
+    /// The directory of the files and the manifest: new or empty, or an export to resume
+    #[arg(long, value_name = "DIR", default_value = "tracecfg-export")]
+    pub out: std::path::PathBuf,
+    /// Compress each file with gzip (.gz)
+    #[arg(long)]
+    pub gzip: bool,
+    /// Say how many traces and about how many bytes; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Tables: result chunks fetched at the same time
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub parallel: u16,
+    /// Tables: how the result travels [default: auto, which for an export means presigned links from the start]
+    #[arg(long, value_enum, default_value_t = DispositionChoice::Auto)]
+    pub disposition: DispositionChoice,
 }
 
 #[derive(Debug, Clone, Args)]

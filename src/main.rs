@@ -15,6 +15,7 @@ mod destination;
 mod display;
 mod error;
 mod experiment_ref;
+mod export;
 mod fleet;
 #[cfg(test)]
 mod fuzz;

@@ -215,6 +215,192 @@ impl StoreReader {
     }
 }
 
+/// Trace infos whose spans are read together while streaming (four `batchGet`s at once).
+const STREAM_GROUP: usize = BATCH * BATCHES_AT_ONCE;
+
+/// One search's pages, oldest first, read a page at a time.
+struct Pager<'s> {
+    search: &'s Search,
+    index: usize,
+    buffer: std::collections::VecDeque<TraceInfo>,
+    token: Option<String>,
+    done: bool,
+}
+
+impl Pager<'_> {
+    async fn fill(&mut self, reader: &StoreReader) -> Result<()> {
+        let page = traces::search_ordered(
+            &reader.client,
+            &reader.experiment_id,
+            &self.search.filter,
+            MAX_PAGE,
+            self.token.as_deref(),
+            true,
+        )
+        .await
+        .map_err(search_error)?;
+        self.token = page.next_page_token.filter(|t| !t.is_empty());
+        self.done = self.token.is_none() || page.traces.is_empty();
+        self.buffer.extend(page.traces);
+        Ok(())
+    }
+
+    /// The order key of the next trace info: its start, then its id.
+    fn head(&self) -> Option<(i64, &str)> {
+        self.buffer
+            .front()
+            .map(|i| (start_of(i), i.trace_id.as_str()))
+    }
+}
+
+fn start_of(info: &TraceInfo) -> i64 {
+    info.request_time
+        .as_deref()
+        .and_then(parse_timestamp_micros)
+        .unwrap_or(i64::MIN)
+}
+
+/// A trace info on its way, with the searches that found it.
+pub struct Pending {
+    info: TraceInfo,
+    searches: Vec<usize>,
+}
+
+/// The trace infos of every search, merged oldest first, a group at a time.
+pub struct Merged<'s> {
+    searches: &'s [Search],
+    pagers: Vec<Pager<'s>>,
+    /// The ids already taken at the latest start seen: a trace two searches found comes from
+    /// both at the same place in the order.
+    latest: (i64, Vec<String>),
+}
+
+impl<'s> Merged<'s> {
+    pub fn new(searches: &'s [Search]) -> Merged<'s> {
+        let pagers = searches
+            .iter()
+            .enumerate()
+            .map(|(index, search)| Pager {
+                search,
+                index,
+                buffer: Default::default(),
+                token: None,
+                done: false,
+            })
+            .collect();
+        Merged {
+            searches,
+            pagers,
+            latest: (i64::MIN, Vec::new()),
+        }
+    }
+
+    /// The next trace infos in order (at most [`STREAM_GROUP`]), `None` after the last; the
+    /// searches whose pages ran out are read again first, at once.
+    pub async fn next_group(&mut self, reader: &StoreReader) -> Result<Option<Vec<Pending>>> {
+        loop {
+            let refills = self
+                .pagers
+                .iter_mut()
+                .filter(|p| p.buffer.is_empty() && !p.done)
+                .map(|p| p.fill(reader));
+            futures::future::try_join_all(refills).await?;
+            let group = take_group(&mut self.pagers, &mut self.latest);
+            if !group.is_empty() {
+                return Ok(Some(group));
+            }
+            if self.pagers.iter().all(|p| p.done && p.buffer.is_empty()) {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// Whether a search that found the trace admits it, its spans read.
+    fn admits(&self, pending: &Pending, trace: &FullTrace) -> bool {
+        pending
+            .searches
+            .iter()
+            .any(|&i| self.searches[i].admits(&trace.trace_info, Some(&trace.spans)))
+    }
+}
+
+impl StoreReader {
+    /// Every trace matching `filters` (no limit), oldest first, each with its spans, handed to
+    /// `write` as soon as its group's spans are read: memory holds a page per search and one
+    /// group of traces.
+    pub async fn each_oldest_first(
+        &self,
+        filters: &Filters,
+        mut write: impl FnMut(FullTrace) -> Result<()>,
+    ) -> Result<()> {
+        let searches = trace_store::searches(filters)?;
+        let mut merged = Merged::new(&searches);
+        while let Some(group) = merged.next_group(self).await? {
+            let ids: Vec<String> = group.iter().map(|p| p.info.trace_id.clone()).collect();
+            for trace in self.full_traces(&ids).await? {
+                let found = group
+                    .iter()
+                    .find(|p| p.info.trace_id == trace.trace_info.trace_id);
+                if found.is_some_and(|p| merged.admits(p, &trace)) {
+                    write(trace)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every trace info matching `filters` (no spans read: the span-level checks are not
+    /// made), oldest first, to `each`.
+    pub async fn each_info_oldest_first(
+        &self,
+        filters: &Filters,
+        mut each: impl FnMut(&TraceInfo),
+    ) -> Result<()> {
+        let searches = trace_store::searches(filters)?;
+        let mut merged = Merged::new(&searches);
+        while let Some(group) = merged.next_group(self).await? {
+            group.iter().for_each(|p| each(&p.info));
+        }
+        Ok(())
+    }
+}
+
+/// Up to [`STREAM_GROUP`] trace infos in the merged order, as far as every search can tell
+/// (a search whose buffer ran dry must be read again first).
+fn take_group(pagers: &mut [Pager], latest: &mut (i64, Vec<String>)) -> Vec<Pending> {
+    let mut group: Vec<Pending> = Vec::new();
+    while group.len() < STREAM_GROUP {
+        if pagers.iter().any(|p| p.buffer.is_empty() && !p.done) {
+            break;
+        }
+        let Some((start, id, i)) = pagers
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| p.head().map(|(start, id)| (start, id.to_string(), i)))
+            .min()
+        else {
+            break;
+        };
+        let pager = &mut pagers[i];
+        let info = pager.buffer.pop_front().expect("it has a head");
+        if start != latest.0 {
+            *latest = (start, Vec::new());
+        }
+        if latest.1.contains(&id) {
+            if let Some(p) = group.iter_mut().find(|p| p.info.trace_id == id) {
+                p.searches.push(pager.index);
+            }
+            continue;
+        }
+        latest.1.push(id);
+        group.push(Pending {
+            info,
+            searches: vec![pager.index],
+        });
+    }
+    group
+}
+
 /// A server that cannot give a trace's spans.
 fn unsupported() -> CliError {
     CliError::new(

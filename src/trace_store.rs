@@ -28,11 +28,11 @@ pub const SESSION_TAG: &str = "session_id";
 /// The trace tag that names the root span (`TraceTagKey.TRACE_NAME`).
 const TRACE_NAME_TAG: &str = "mlflow.traceName";
 /// Trace metadata with the span count (`TraceMetadataKey.SIZE_STATS`: `{"num_spans": N, ...}`).
-const SIZE_STATS_METADATA: &str = "mlflow.trace.sizeStats";
+pub const SIZE_STATS_METADATA: &str = "mlflow.trace.sizeStats";
 /// Span attributes MLflow writes (mlflow/tracing/constant.py, `SpanAttributeKey`).
-const SPAN_TYPE: &str = "mlflow.spanType";
-const SPAN_INPUTS: &str = "mlflow.spanInputs";
-const SPAN_OUTPUTS: &str = "mlflow.spanOutputs";
+pub const SPAN_TYPE: &str = "mlflow.spanType";
+pub const SPAN_INPUTS: &str = "mlflow.spanInputs";
+pub const SPAN_OUTPUTS: &str = "mlflow.spanOutputs";
 
 /// Where a condition looks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -322,6 +322,12 @@ pub fn span_count(info: &TraceInfo) -> Option<u64> {
     stats["num_spans"].as_u64()
 }
 
+/// The size of the trace as MLflow recorded it (`TraceSizeStatsKey.TOTAL_SIZE_BYTES`).
+pub fn size_bytes(info: &TraceInfo) -> Option<u64> {
+    let stats: Value = serde_json::from_str(info.metadata(SIZE_STATS_METADATA)?).ok()?;
+    stats["total_size_bytes"].as_u64()
+}
+
 /// The spans of a trace as waterfall rows.
 pub fn span_rows(trace: &FullTrace) -> Vec<SpanRow> {
     trace.spans.iter().map(span_row).collect()
@@ -352,6 +358,7 @@ pub fn span_row(span: &Value) -> SpanRow {
         status_code: status_code(&span["status"]["code"]),
         inputs: attrs.get(SPAN_INPUTS).map(json_text),
         outputs: attrs.get(SPAN_OUTPUTS).map(json_text),
+        detail: None,
     }
 }
 
@@ -392,7 +399,7 @@ fn assessment(a: &Value) -> Option<Assessment> {
 }
 
 /// The OpenTelemetry status code by name (`STATUS_CODE_ERROR`); the enum's number is accepted too.
-fn status_code(code: &Value) -> Option<String> {
+pub fn status_code(code: &Value) -> Option<String> {
     match code {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(
@@ -408,7 +415,7 @@ fn status_code(code: &Value) -> Option<String> {
 }
 
 /// A span or trace id in hex: protobuf JSON carries the bytes in base64.
-fn id_hex(id: &str) -> String {
+pub fn id_hex(id: &str) -> String {
     if id.len().is_multiple_of(2) && id.chars().all(|c| c.is_ascii_hexdigit()) {
         return id.to_ascii_lowercase();
     }
@@ -432,7 +439,7 @@ pub fn span_attributes(span: &Value) -> Map<String, Value> {
 }
 
 /// A JSON-encoded string value as the value it encodes.
-fn decoded(v: &Value) -> Value {
+pub fn decoded(v: &Value) -> Value {
     match v {
         Value::String(s) => serde_json::from_str(s).unwrap_or_else(|_| v.clone()),
         other => other.clone(),
@@ -441,7 +448,7 @@ fn decoded(v: &Value) -> Value {
 
 /// OpenTelemetry's `AnyValue` in protobuf JSON as plain JSON (opentelemetry-proto
 /// `common.proto`); MLflow's string attributes are JSON-encoded, so strings are decoded once.
-fn any_value(v: &Value) -> Value {
+pub fn any_value(v: &Value) -> Value {
     let Some(obj) = v.as_object() else {
         return v.clone();
     };

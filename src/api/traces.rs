@@ -47,6 +47,11 @@ pub struct TraceInfo {
     pub request_preview: Option<String>,
     #[serde(default)]
     pub response_preview: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_request_id: Option<String>,
+    /// Where the trace is kept (`TraceLocation`), as the server sent it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace_location: Option<Value>,
 }
 
 impl TraceInfo {
@@ -99,10 +104,36 @@ pub async fn search(
     max_results: u64,
     page_token: Option<&str>,
 ) -> Result<SearchPage, HttpError> {
+    search_ordered(
+        client,
+        experiment_id,
+        filter,
+        max_results,
+        page_token,
+        false,
+    )
+    .await
+}
+
+/// [`search`], oldest first when `oldest_first` (`order_by` takes `timestamp_ms ASC`,
+/// mlflow/store/tracking/sqlalchemy_store.py `_get_orderby_clauses_for_search_traces`).
+pub async fn search_ordered(
+    client: &Client,
+    experiment_id: &str,
+    filter: &str,
+    max_results: u64,
+    page_token: Option<&str>,
+    oldest_first: bool,
+) -> Result<SearchPage, HttpError> {
+    let time_order = if oldest_first {
+        "timestamp_ms ASC"
+    } else {
+        "timestamp_ms DESC"
+    };
     let mut body = json!({
         "locations": [{"type": "MLFLOW_EXPERIMENT", "mlflow_experiment": {"experiment_id": experiment_id}}],
         "max_results": max_results.min(MAX_PAGE),
-        "order_by": ["timestamp_ms DESC", "request_id ASC"],
+        "order_by": [time_order, "request_id ASC"],
     });
     if !filter.is_empty() {
         body["filter"] = json!(filter);

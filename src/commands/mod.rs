@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod doctor;
+pub mod export;
 pub mod generate;
 pub mod query;
 mod query_store;
@@ -137,6 +138,7 @@ pub async fn dispatch(ctx: &Context, command: &Command) -> Result<ExitCode> {
         Command::Traces(args) => traces::run(ctx, args).await,
         Command::Trace(args) => trace::run(ctx, args).await,
         Command::Stats(args) => stats::run(ctx, args).await,
+        Command::Export(args) => export::run(ctx, args).await,
         Command::Doctor(args) => doctor::run(ctx, args).await,
         Command::Completions { shell } => generate::completions(*shell),
         Command::Man => generate::man_page(),

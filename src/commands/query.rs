@@ -213,8 +213,20 @@ pub(crate) async fn run_interruptible_into(
     sink: Box<dyn output::rows::RowSink + Send>,
     timeout: Option<Duration>,
 ) -> Result<sql_exec::RunSummary> {
-    let running = RunningStatement::default();
     let spinner = Spinner::start("running query");
+    run_interruptible_with(client, statement, options, sink, timeout, spinner).await
+}
+
+/// [`run_interruptible_into`] with the caller's spinner (hidden when it draws its own progress).
+pub(crate) async fn run_interruptible_with(
+    client: &Client,
+    statement: &Statement,
+    options: &RunOptions<'_>,
+    sink: Box<dyn output::rows::RowSink + Send>,
+    timeout: Option<Duration>,
+    spinner: Spinner,
+) -> Result<sql_exec::RunSummary> {
+    let running = RunningStatement::default();
     let deadline = async {
         match timeout {
             Some(t) => tokio::time::sleep(t).await,

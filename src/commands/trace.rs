@@ -78,6 +78,7 @@ async fn view_from_tables(ready: &Ready, id: &str) -> Result<TraceView> {
                 status_code: text("status_code"),
                 inputs: text("inputs"),
                 outputs: text("outputs"),
+                detail: None,
             }
         })
         .collect();

@@ -455,6 +455,33 @@ impl Ready {
         collect_rows(&self.client, statement, &self.warehouse_id, self.timeout).await
     }
 
+    /// Runs `statement` into `sink`, its result expected large (with `auto`, through links from
+    /// the start),
+    /// `parallel` chunks fetched at once; no spinner (the caller draws its progress).
+    pub(crate) async fn stream_into(
+        &self,
+        statement: &Statement,
+        sink: Box<dyn crate::output::rows::RowSink + Send>,
+        parallel: usize,
+        disposition: DispositionChoice,
+    ) -> Result<crate::sql_exec::RunSummary> {
+        let options = RunOptions {
+            warehouse_id: &self.warehouse_id,
+            disposition,
+            parallel,
+            size: ResultSize::Large,
+        };
+        crate::commands::query::run_interruptible_with(
+            &self.client,
+            statement,
+            &options,
+            sink,
+            self.timeout,
+            crate::output::progress::Spinner::hidden(),
+        )
+        .await
+    }
+
     async fn list(&self, statement: &Statement) -> Result<Vec<TraceSummary>> {
         let result = self.rows(statement).await?;
         result.rows.iter().map(|r| summary(&result, r)).collect()

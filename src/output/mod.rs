@@ -2,6 +2,7 @@
 //! it as text or JSON, and a closed pipe (`| head`) ends the program quietly.
 
 pub mod collect;
+pub mod export;
 pub mod fit;
 pub mod log;
 pub mod progress;

@@ -26,6 +26,21 @@ pub struct SpanRow {
     pub status_code: Option<String>,
     pub inputs: Option<String>,
     pub outputs: Option<String>,
+    /// The rest of the span, for `export` (`trace` leaves it out).
+    pub detail: Option<SpanDetail>,
+}
+
+/// What `export` keeps of a span besides the waterfall's fields (docs/export.md).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SpanDetail {
+    /// OpenTelemetry's span kind by name, such as `SPAN_KIND_INTERNAL`.
+    pub kind: Option<String>,
+    pub status_message: Option<String>,
+    pub start_time_unix_nano: Option<i64>,
+    pub end_time_unix_nano: Option<i64>,
+    /// Every attribute but the inputs and outputs (above), as plain JSON values.
+    pub attributes: serde_json::Map<String, Value>,
+    pub events: Vec<Value>,
 }
 
 /// The trace as a tree (docs/traces.md, "`trace -o json`").
@@ -67,6 +82,8 @@ pub struct SpanNode {
     /// The payload as JSON when it parses, else as text.
     pub inputs: Option<Value>,
     pub outputs: Option<Value>,
+    #[serde(flatten)]
+    pub detail: Option<SpanDetail>,
     pub children: Vec<SpanNode>,
 }
 
@@ -352,6 +369,7 @@ fn node(s: SpanRow, trace_start: i64) -> SpanNode {
         status_code: s.status_code,
         inputs: json(s.inputs),
         outputs: json(s.outputs),
+        detail: s.detail,
         children: Vec::new(),
     }
 }
@@ -359,15 +377,20 @@ fn node(s: SpanRow, trace_start: i64) -> SpanNode {
 /// Children under their parents, in start order. A span whose parent is missing (or part of a
 /// cycle) is shown at the top level rather than lost.
 fn nest(spans: Vec<SpanRow>, trace_start: i64) -> Vec<SpanNode> {
-    let ids: Vec<Option<String>> = spans.iter().map(|s| s.span_id.clone()).collect();
+    // The first span of each id, as a linear search would find it (an export can hold
+    // traces of many thousand spans).
+    let mut by_id: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, s) in spans.iter().enumerate() {
+        if let Some(id) = s.span_id.as_deref() {
+            by_id.entry(id).or_insert(i);
+        }
+    }
     let parent_index: Vec<Option<usize>> = spans
         .iter()
         .enumerate()
         .map(|(i, s)| {
             let p = s.parent_span_id.as_deref().filter(|p| !p.is_empty())?;
-            ids.iter()
-                .position(|id| id.as_deref() == Some(p))
-                .filter(|&j| j != i)
+            by_id.get(p).copied().filter(|&j| j != i)
         })
         .collect();
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); spans.len()];
@@ -430,6 +453,7 @@ mod tests {
             status_code: Some(code.into()),
             inputs: Some("{\"q\":1}".into()),
             outputs: None,
+            detail: None,
         }
     }
 

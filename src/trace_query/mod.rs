@@ -9,6 +9,7 @@
 //! - OpenTelemetry tables, table-prefix layout ("V2", [`otel`]): spans with VARIANT attributes
 //!   and `time`/`date` columns, trace tags and metadata in the annotations table.
 
+mod export;
 mod otel;
 mod stats;
 mod tags;
@@ -17,6 +18,7 @@ mod traces;
 use crate::api::statements::Parameter;
 use crate::error::CliError;
 
+pub use export::{build_export, build_export_estimate};
 pub use otel::OtelVersion;
 pub use stats::build_stats;
 pub use traces::{build_list, build_spans};

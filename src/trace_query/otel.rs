@@ -35,6 +35,8 @@ pub(super) struct Writer<'a> {
     pub(super) spans: &'a str,
     trace_info: Option<&'a str>,
     pub(super) b: Binder,
+    /// More columns for the spans' projection (`export` reads whole spans).
+    pub(super) extra: Vec<String>,
 }
 
 pub fn build(
@@ -65,6 +67,7 @@ impl<'a> Writer<'a> {
             spans,
             trace_info,
             b: Binder::default(),
+            extra: Vec::new(),
         }
     }
 
@@ -123,6 +126,9 @@ impl<'a> Writer<'a> {
             "status.code AS status_code".to_string(),
             "attributes".to_string(),
         ]
+        .into_iter()
+        .chain(self.extra.iter().cloned())
+        .collect::<Vec<_>>()
         .join(",\n    ")
     }
 

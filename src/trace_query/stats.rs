@@ -87,7 +87,7 @@ fn trace_stats(
         select,
         mut b,
         otel,
-    } = per_trace(tables, f)?;
+    } = per_trace(tables, f, &[])?;
     let key = by.map(|by| match by {
         GroupBy::Day => "date_format(trace_start, 'yyyy-MM-dd')".to_string(),
         GroupBy::Hour => "date_format(trace_start, 'yyyy-MM-dd HH:00')".to_string(),

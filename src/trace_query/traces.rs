@@ -72,7 +72,7 @@ fn otel_list(
     trace_info: Option<&str>,
     f: &Filters,
 ) -> Result<Statement, CliError> {
-    Ok(otel_per_trace(version, spans, trace_info, f)?.list(f))
+    Ok(otel_per_trace(version, spans, trace_info, f, &[])?.list(f))
 }
 
 fn tags_list(table: &str, f: &Filters) -> Result<Statement, CliError> {
@@ -81,14 +81,19 @@ fn tags_list(table: &str, f: &Filters) -> Result<Statement, CliError> {
 
 /// The per-trace aggregate of a layout: one row per trace that started in the window and
 /// passes the filters, with the columns of the trace list (under `trace_start`/`trace_end`).
-pub(super) fn per_trace(tables: &TraceTables, f: &Filters) -> Result<PerTrace, CliError> {
+/// `extra` columns are added to the spans' projection (OpenTelemetry layouts).
+pub(super) fn per_trace(
+    tables: &TraceTables,
+    f: &Filters,
+    extra: &[String],
+) -> Result<PerTrace, CliError> {
     match tables {
         TraceTables::Tags { table } => tags_per_trace(table, f),
         TraceTables::Otel {
             version,
             spans,
             trace_info,
-        } => otel_per_trace(*version, spans, trace_info.as_deref(), f),
+        } => otel_per_trace(*version, spans, trace_info.as_deref(), f, extra),
     }
 }
 
@@ -97,8 +102,10 @@ fn otel_per_trace(
     spans: &str,
     trace_info: Option<&str>,
     f: &Filters,
+    extra: &[String],
 ) -> Result<PerTrace, CliError> {
     let mut w = Writer::new(version, spans, trace_info);
+    w.extra = extra.to_vec();
     let selections = w.trace_selections(f)?;
     let scan = w.window(f, true);
     let root_attribute = |key: &'static str| match version {

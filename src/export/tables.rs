@@ -1,0 +1,260 @@
+//! The export statement's rows (`trace_query::build_export`) as traces: a row sink, on the
+//! result writer's thread, that gathers a trace's rows (they arrive together, traces oldest
+//! first), turns them into an [`ExportTrace`] once the next trace begins, and writes it to the
+//! day files. Only one trace's rows are held at a time.
+
+use std::sync::{Arc, Mutex};
+
+use anyhow::Result;
+use serde_json::{json, Map, Value};
+
+use super::files::{DayFiles, Written};
+use super::manifest::Manifest;
+use super::otlp::any_value_of;
+use super::{Attribute, ExportEvent, ExportSpan, ExportTrace};
+use crate::api::statements::Column;
+use crate::http::HttpError;
+use crate::output::rows::{Row, RowSink};
+use crate::time::parse_timestamp_micros;
+use crate::trace_query::OtelVersion;
+use crate::trace_store::{id_hex, SPAN_INPUTS, SPAN_OUTPUTS, SPAN_TYPE};
+
+/// How the rows of a layout read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowLayout {
+    Otel(OtelVersion),
+    Tags,
+}
+
+/// What the sink leaves once the statement's rows are all written.
+pub type Finished = Arc<Mutex<Option<(Manifest, Written)>>>;
+
+pub struct TraceRows {
+    layout: RowLayout,
+    columns: Vec<String>,
+    current: Vec<Row>,
+    files: Option<DayFiles>,
+    finished: Finished,
+}
+
+impl TraceRows {
+    pub fn new(layout: RowLayout, files: DayFiles, finished: Finished) -> TraceRows {
+        TraceRows {
+            layout,
+            columns: Vec::new(),
+            current: Vec::new(),
+            files: Some(files),
+            finished,
+        }
+    }
+
+    fn index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c == name)
+    }
+
+    fn cell<'r>(&self, row: &'r Row, name: &str) -> Option<&'r str> {
+        self.index(name)
+            .and_then(|i| row.get(i))
+            .and_then(|c| c.as_deref())
+    }
+
+    /// Writes the trace gathered so far.
+    fn flush(&mut self) -> Result<()> {
+        if self.current.is_empty() {
+            return Ok(());
+        }
+        let rows = std::mem::take(&mut self.current);
+        let trace = self.trace(&rows)?;
+        self.files
+            .as_mut()
+            .expect("rows arrive before finish")
+            .write(&trace)
+    }
+
+    fn trace(&self, rows: &[Row]) -> Result<ExportTrace> {
+        let first = &rows[0];
+        let trace_id = self.cell(first, "trace_id").unwrap_or_default().to_string();
+        let start_micros = self
+            .cell(first, "trace_start")
+            .and_then(parse_timestamp_micros)
+            .ok_or_else(|| {
+                HttpError::invalid(
+                    "the export statement",
+                    format!("trace {trace_id} has no valid trace_start"),
+                )
+            })?;
+        let mut trace = ExportTrace {
+            trace_id,
+            start_micros,
+            ..ExportTrace::default()
+        };
+        match self.layout {
+            RowLayout::Otel(version) => {
+                trace.tree = true;
+                trace.service_name = self.cell(first, "service_name").map(str::to_string);
+                trace.spans = rows.iter().map(|r| self.otel_span(r, version)).collect();
+            }
+            RowLayout::Tags => {
+                trace.tree = false;
+                trace.tags = self
+                    .cell(first, "tags")
+                    .and_then(|t| serde_json::from_str::<Map<String, Value>>(t).ok())
+                    .unwrap_or_default();
+                trace.spans = rows.iter().map(|r| self.tags_span(r)).collect();
+            }
+        }
+        Ok(trace)
+    }
+
+    fn otel_span(&self, row: &Row, version: OtelVersion) -> ExportSpan {
+        let text = |c: &str| {
+            self.cell(row, c)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let number = |c: &str| self.cell(row, c).and_then(|v| v.parse::<i64>().ok());
+        ExportSpan {
+            trace_hex: None,
+            span_id: text("span_id").map(|id| id_hex(&id)),
+            parent_span_id: text("parent_span_id").map(|id| id_hex(&id)),
+            name: text("span_name").unwrap_or_default(),
+            kind: text("kind"),
+            start_nanos: number("start_time_unix_nano"),
+            end_nanos: number("end_time_unix_nano"),
+            status_code: text("status_code"),
+            status_message: text("status_message"),
+            attributes: self
+                .cell(row, "attributes")
+                .map(|a| table_attributes(a, version))
+                .unwrap_or_default(),
+            events: self
+                .cell(row, "events")
+                .map(|e| table_events(e, version))
+                .unwrap_or_default(),
+        }
+    }
+
+    /// A row of the tags layout: no ids, no status; its type and payloads as MLflow's span
+    /// attributes.
+    fn tags_span(&self, row: &Row) -> ExportSpan {
+        let number = |c: &str| self.cell(row, c).and_then(|v| v.parse::<i64>().ok());
+        let attributes = [
+            (SPAN_TYPE, "span_type"),
+            (SPAN_INPUTS, "inputs"),
+            (SPAN_OUTPUTS, "outputs"),
+        ]
+        .into_iter()
+        .filter_map(|(key, column)| {
+            self.cell(row, column)
+                .map(|v| (key.to_string(), json!({ "stringValue": v })))
+        })
+        .collect();
+        ExportSpan {
+            name: self.cell(row, "span_name").unwrap_or_default().to_string(),
+            start_nanos: number("start_time_unix_nano"),
+            end_nanos: number("end_time_unix_nano"),
+            attributes,
+            ..ExportSpan::default()
+        }
+    }
+}
+
+/// The `attributes` cell (JSON text): a V1 MAP of strings, kept as strings; a V2 VARIANT,
+/// typed as it is.
+fn table_attributes(text: &str, version: OtelVersion) -> Vec<Attribute> {
+    let Ok(Value::Object(map)) = serde_json::from_str::<Value>(text) else {
+        return Vec::new();
+    };
+    map.into_iter()
+        .map(|(k, v)| {
+            let value = match (version, &v) {
+                (OtelVersion::V1, Value::String(s)) => json!({ "stringValue": s }),
+                _ => any_value_of(&v),
+            };
+            (k, value)
+        })
+        .collect()
+}
+
+/// The `events` cell: an array of `{time_unix_nano, name, attributes, …}`.
+fn table_events(text: &str, version: OtelVersion) -> Vec<ExportEvent> {
+    let Ok(Value::Array(events)) = serde_json::from_str::<Value>(text) else {
+        return Vec::new();
+    };
+    events
+        .iter()
+        .map(|e| ExportEvent {
+            name: e["name"].as_str().unwrap_or_default().to_string(),
+            time_nanos: super::nanos(&e["time_unix_nano"]),
+            attributes: match &e["attributes"] {
+                Value::Object(_) => table_attributes(&e["attributes"].to_string(), version),
+                _ => Vec::new(),
+            },
+        })
+        .collect()
+}
+
+impl RowSink for TraceRows {
+    fn begin(&mut self, columns: &[Column]) -> Result<()> {
+        self.columns = columns.iter().map(|c| c.name.clone()).collect();
+        for needed in ["trace_id", "trace_start"] {
+            if self.index(needed).is_none() {
+                return Err(HttpError::invalid(
+                    "the export statement",
+                    format!("no column {needed} in its result"),
+                )
+                .into());
+            }
+        }
+        Ok(())
+    }
+
+    fn rows(&mut self, rows: Vec<Row>) -> Result<()> {
+        let id = self.index("trace_id").expect("checked in begin");
+        for row in rows {
+            let same = self
+                .current
+                .first()
+                .is_some_and(|first| first.get(id) == row.get(id));
+            if !same {
+                self.flush()?;
+            }
+            self.current.push(row);
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        self.flush()?;
+        let files = self.files.take().expect("finish once");
+        let done = files.finish()?;
+        *self.finished.lock().expect("not poisoned") = Some(done);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_values_keep_their_type() {
+        let v2 = table_attributes(r#"{"n": 2, "s": "x", "o": {"a": true}}"#, OtelVersion::V2);
+        assert_eq!(v2[0], ("n".into(), json!({"intValue": "2"})));
+        assert_eq!(
+            v2[1].1,
+            json!({"kvlistValue": {"values": [{"key": "a", "value": {"boolValue": true}}]}})
+        );
+        let v1 = table_attributes(r#"{"mlflow.spanType": "\"LLM\""}"#, OtelVersion::V1);
+        assert_eq!(v1[0].1, json!({"stringValue": "\"LLM\""}));
+        let events = table_events(
+            r#"[{"time_unix_nano": 5, "name": "exception", "attributes": {"exception.message": "boom"}, "dropped_attributes_count": 0}]"#,
+            OtelVersion::V2,
+        );
+        assert_eq!(events[0].time_nanos, Some(5));
+        assert_eq!(
+            events[0].attributes[0],
+            ("exception.message".into(), json!({"stringValue": "boom"}))
+        );
+    }
+}
