@@ -15,6 +15,7 @@ mod bad_input;
 mod cli_auth;
 mod config;
 mod doctor;
+mod export;
 mod fake_workspace;
 mod generated_files;
 mod golden;

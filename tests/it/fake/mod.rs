@@ -447,6 +447,11 @@ impl FakeWorkspace {
     }
 
     /// Every execute request body received (valid or not), in order.
+    /// Forgets every declared result (a test that declares what a later statement yields).
+    pub fn clear_results(&self) {
+        self.lock().sql.declared.clear();
+    }
+
     pub fn statements(&self) -> Vec<Value> {
         self.lock().sql.received.clone()
     }

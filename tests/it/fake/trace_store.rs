@@ -8,7 +8,7 @@
 //!   ` AND ` of the forms `timestamp_ms OP N`, ``tags.`K` = 'V'``, ``metadata.`K` = 'V'``,
 //!   `span.type = 'V'` and `span.name = 'V'`
 //!   (anything else is 400 INVALID_PARAMETER_VALUE, so a test notices a filter the fake does
-//!   not understand); newest first; `max_results` above 500 is 400; the page token is an
+//!   not understand); newest first, or oldest first with `order_by` `timestamp_ms ASC`; `max_results` above 500 is 400; the page token is an
 //!   offset; a full page carries a token even when it is the last, an empty page is `{}`.
 //! - `GET /api/3.0/mlflow/traces/get?trace_id=`, `GET .../batchGet?trace_ids=...`: the trace
 //!   with its spans, no spans for an artifact trace. Faults make either a missing route.
@@ -317,7 +317,17 @@ fn search(s: &State, r: &Recorded) -> axum::response::Response {
         .iter()
         .filter(|t| t.experiment_id == experiment && clauses.iter().all(|c| c.admits(t)))
         .collect();
-    matching.sort_by(|a, b| b.start_ms.cmp(&a.start_ms).then_with(|| a.hex.cmp(&b.hex)));
+    // `order_by` as the server takes it: the first clause on `timestamp_ms` decides (newest
+    // first by default), the trace id breaks ties.
+    let oldest_first = body["order_by"][0].as_str() == Some("timestamp_ms ASC");
+    matching.sort_by(|a, b| {
+        let by_time = if oldest_first {
+            a.start_ms.cmp(&b.start_ms)
+        } else {
+            b.start_ms.cmp(&a.start_ms)
+        };
+        by_time.then_with(|| a.hex.cmp(&b.hex))
+    });
     let offset: usize = body["page_token"]
         .as_str()
         .and_then(|t| t.parse().ok())
