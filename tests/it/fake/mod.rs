@@ -32,7 +32,8 @@ pub use native::{
 };
 pub use sql::{statement_id, StatementResult, STATEMENTS};
 pub use trace_store::{
-    FakeSpan, FakeTrace, BATCH_GET_TRACES, GET_TRACE, SEARCH_TRACES, SIGNATURE_MARK, SIGNED_HEADER,
+    rfc3339_ms, FakeSpan, FakeTrace, BATCH_GET_TRACES, GET_TRACE, SEARCH_TRACES, SIGNATURE_MARK,
+    SIGNED_HEADER,
 };
 
 /// The personal access token the fake accepts.
