@@ -89,16 +89,18 @@ pub async fn run(ctx: &Context, args: &ExportArgs) -> Result<ExitCode> {
         })?;
         manifest.save(&args.out)?;
     }
-    let files = DayFiles::new(
-        &args.out,
-        args.format,
-        args.gzip,
-        manifest,
-        ExportProgress::start(),
-    );
     let done = match &reader {
-        Reader::Tables(ready) => from_tables(ready, files, args).await,
-        Reader::Store(store) => from_store(store, &filters, files).await,
+        Reader::Tables(ready) => from_tables(ready, &filters, manifest, args).await,
+        Reader::Store(store) => {
+            let files = DayFiles::new(
+                &args.out,
+                args.format,
+                args.gzip,
+                manifest,
+                ExportProgress::start(),
+            );
+            from_store(store, &filters, files).await
+        }
     };
     match done {
         Ok((manifest, written)) => {
@@ -231,9 +233,59 @@ fn refuse_otlp_on_tags(tables: &TraceTables) -> Result<(), CliError> {
     }
 }
 
-/// The tables: one statement, its rows streamed into the day files on the writer thread.
+/// The tables: one statement, its rows streamed into the day files on the writer thread. A
+/// location whose tags-and-metadata table is missing (a `--table` whose sibling table does not
+/// exist) is exported without them, said on stderr.
 async fn from_tables(
     ready: &Ready,
+    filters: &Filters,
+    manifest: Manifest,
+    args: &ExportArgs,
+) -> Result<(Manifest, Written)> {
+    let day_files = |m: Manifest| {
+        DayFiles::new(
+            &args.out,
+            args.format,
+            args.gzip,
+            m,
+            ExportProgress::start(),
+        )
+    };
+    let first = stream_tables(ready, &ready.statement, day_files(manifest.clone()), args).await;
+    let without_info = match (&first, &ready.tables) {
+        (
+            Err(e),
+            TraceTables::Otel {
+                version,
+                spans,
+                trace_info: Some(info),
+            },
+        ) if names_a_missing_table(e, info) => {
+            log::warn(format_args!(
+                "{info} does not exist: exporting the spans without the traces' tags and metadata"
+            ));
+            TraceTables::Otel {
+                version: *version,
+                spans: spans.clone(),
+                trace_info: None,
+            }
+        }
+        _ => return first,
+    };
+    let statement = trace_query::build_export(&without_info, filters)?;
+    stream_tables(ready, &statement, day_files(manifest), args).await
+}
+
+/// Whether a failed statement says that `table` does not exist (`TABLE_OR_VIEW_NOT_FOUND`,
+/// the error class Databricks SQL and Spark share).
+fn names_a_missing_table(e: &anyhow::Error, table: &str) -> bool {
+    let text = format!("{e:#}");
+    text.contains("TABLE_OR_VIEW_NOT_FOUND") && text.contains(table)
+}
+
+async fn stream_tables(
+    ready: &Ready,
+    statement: &crate::trace_query::Statement,
     files: DayFiles,
     args: &ExportArgs,
 ) -> Result<(Manifest, Written)> {
@@ -245,7 +297,7 @@ async fn from_tables(
     let sink = TraceRows::new(layout, files, Arc::clone(&finished));
     let summary = ready
         .stream_into(
-            &ready.statement,
+            statement,
             Box::new(sink),
             usize::from(args.parallel),
             args.disposition,

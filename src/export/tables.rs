@@ -92,6 +92,24 @@ impl TraceRows {
             RowLayout::Otel(version) => {
                 trace.tree = true;
                 trace.service_name = self.cell(first, "service_name").map(str::to_string);
+                // On the root span's row.
+                let on_a_row = |c: &str| rows.iter().find_map(|r| self.cell(r, c));
+                trace.tags = on_a_row("trace_tags")
+                    .and_then(json_object)
+                    .unwrap_or_default();
+                if version == OtelVersion::V1 {
+                    // Older clients JSON-encoded V1 values (`"prod"`), as `--tag` knows.
+                    for value in trace.tags.values_mut() {
+                        if let Some(Ok(Value::String(inner))) =
+                            value.as_str().map(serde_json::from_str::<Value>)
+                        {
+                            *value = Value::String(inner);
+                        }
+                    }
+                }
+                if let Some(text) = on_a_row("trace_metadata") {
+                    (trace.info, trace.metadata) = metadata_of(text);
+                }
                 trace.spans = rows.iter().map(|r| self.otel_span(r, version)).collect();
             }
             RowLayout::Tags => {
@@ -156,6 +174,35 @@ impl TraceRows {
             attributes,
             ..ExportSpan::default()
         }
+    }
+}
+
+/// A JSON object, also when it came JSON-encoded once more (a string of JSON text).
+fn json_object(text: &str) -> Option<Map<String, Value>> {
+    match serde_json::from_str::<Value>(text).ok()? {
+        Value::Object(map) => Some(map),
+        Value::String(inner) => json_object(&inner),
+        _ => None,
+    }
+}
+
+/// The trace's metadata cell: V2's `METADATA` annotation value `{client_request_id,
+/// request_preview, response_preview, trace_metadata}` (the first three become the trace
+/// info), or V1's metadata map itself.
+fn metadata_of(text: &str) -> (Option<Map<String, Value>>, Map<String, Value>) {
+    let Some(mut object) = json_object(text) else {
+        return (None, Map::new());
+    };
+    match object.remove("trace_metadata") {
+        Some(inner) => {
+            let metadata = match inner {
+                Value::Object(map) => map,
+                Value::String(s) => json_object(&s).unwrap_or_default(),
+                _ => Map::new(),
+            };
+            (Some(object), metadata)
+        }
+        None => (None, object),
     }
 }
 
@@ -236,6 +283,19 @@ impl RowSink for TraceRows {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_trace_info_comes_from_the_metadata_annotation_or_the_metadata_event() {
+        let (info, metadata) = metadata_of(
+            r#"{"client_request_id": "c1", "request_preview": "hi", "trace_metadata": {"mlflow.trace.user": "u"}}"#,
+        );
+        assert_eq!(info.unwrap()["client_request_id"], "c1");
+        assert_eq!(metadata["mlflow.trace.user"], "u");
+        let (info, metadata) = metadata_of(r#""{\"mlflow.trace.session\": \"s\"}""#);
+        assert!(info.is_none());
+        assert_eq!(metadata["mlflow.trace.session"], "s");
+        assert_eq!(json_object("[1]"), None);
+    }
 
     #[test]
     fn table_values_keep_their_type() {

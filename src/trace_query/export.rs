@@ -8,8 +8,9 @@ use super::traces::{per_trace, slack_window, PerTrace};
 use super::{Filters, Statement, TraceTables};
 use crate::error::CliError;
 
-/// The columns the export statement returns on the OpenTelemetry layouts.
-pub const OTEL_EXPORT_COLUMNS: [&str; 13] = [
+/// The columns the export statement returns on the OpenTelemetry layouts: the spans', then
+/// the trace's tags and metadata (on its root span's row only, so they travel once).
+pub const OTEL_EXPORT_COLUMNS: [&str; 15] = [
     "trace_id",
     "trace_start",
     "span_id",
@@ -23,6 +24,8 @@ pub const OTEL_EXPORT_COLUMNS: [&str; 13] = [
     "attributes",
     "events",
     "service_name",
+    "trace_tags",
+    "trace_metadata",
 ];
 
 /// The spans' columns `export` reads besides the common projection.
@@ -45,16 +48,16 @@ fn extra_columns(version: OtelVersion) -> Vec<String> {
 
 /// Every span of the matching traces: a trace's spans together, by start; traces oldest first.
 pub fn build_export(tables: &TraceTables, f: &Filters) -> Result<Statement, CliError> {
-    joined(tables, f, |from| {
+    let with_info = matches!(
+        tables,
+        TraceTables::Otel {
+            trace_info: Some(_),
+            ..
+        }
+    );
+    joined(tables, f, with_info, |from| {
         match tables {
-        TraceTables::Otel { .. } => format!(
-            "SELECT {}\n{from}\nORDER BY traces.trace_start, spans.trace_id, spans.start_time_unix_nano, spans.span_id",
-            OTEL_EXPORT_COLUMNS
-                .iter()
-                .map(|c| if *c == "trace_start" { "traces.trace_start".to_string() } else { format!("spans.{c}") })
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        TraceTables::Otel { .. } => otel_select(from, with_info),
         TraceTables::Tags { .. } => format!(
             "SELECT spans.trace_id, traces.trace_start, spans.span_name, spans.span_type, unix_micros(spans.start_time) * 1000 AS start_time_unix_nano, unix_micros(spans.end_time) * 1000 AS end_time_unix_nano, spans.inputs, spans.outputs, spans.tags\n{from}\nORDER BY traces.trace_start, spans.trace_id, spans.start_time, spans.span_name"
         ),
@@ -62,10 +65,30 @@ pub fn build_export(tables: &TraceTables, f: &Filters) -> Result<Statement, CliE
     })
 }
 
+fn otel_select(from: &str, with_info: bool) -> String {
+    let columns = OTEL_EXPORT_COLUMNS.map(|c| match c {
+        "trace_start" => "traces.trace_start".to_string(),
+        "trace_tags" | "trace_metadata" if with_info => format!(
+            "CASE WHEN coalesce(spans.parent_span_id, '') = '' THEN trace_info.{c} END AS {c}"
+        ),
+        "trace_tags" | "trace_metadata" => format!("CAST(NULL AS STRING) AS {c}"),
+        span => format!("spans.{span}"),
+    });
+    let info_join = if with_info {
+        "\nLEFT JOIN trace_info ON spans.trace_id = trace_info.trace_id"
+    } else {
+        ""
+    };
+    format!(
+        "SELECT {}\n{from}{info_join}\nORDER BY traces.trace_start, spans.trace_id, spans.start_time_unix_nano, spans.span_id",
+        columns.join(", ")
+    )
+}
+
 /// `--dry-run`: how many traces and spans the export would write, and the bytes of their
 /// attributes (the bulk of a file) as JSON.
 pub fn build_export_estimate(tables: &TraceTables, f: &Filters) -> Result<Statement, CliError> {
-    joined(tables, f, |from| {
+    joined(tables, f, false, |from| {
         let payload = match tables {
             TraceTables::Otel { .. } => "octet_length(to_json(spans.attributes))".to_string(),
             TraceTables::Tags { .. } => "coalesce(octet_length(spans.inputs), 0) + coalesce(octet_length(spans.outputs), 0) + coalesce(octet_length(to_json(spans.tags)), 0)".to_string(),
@@ -76,10 +99,13 @@ pub fn build_export_estimate(tables: &TraceTables, f: &Filters) -> Result<Statem
     })
 }
 
-/// The spans joined to the per-trace selection, as `FROM … JOIN … AS traces`, wrapped by `select`.
+/// The spans joined to the per-trace selection, as `FROM … JOIN … AS traces`, wrapped by
+/// `select`; with `with_info`, the `trace_info` CTE (the traces' tags and metadata) follows
+/// the spans'.
 fn joined(
     tables: &TraceTables,
     f: &Filters,
+    with_info: bool,
     select: impl Fn(&str) -> String,
 ) -> Result<Statement, CliError> {
     let extra = match tables {
@@ -107,10 +133,17 @@ fn joined(
             format!("FROM {table} AS spans\nJOIN (\n{traces}\n) AS traces ON spans.trace_id = traces.trace_id{scan}")
         }
     };
-    let prelude = if prelude.is_empty() {
-        String::new()
-    } else {
-        format!("{prelude}\n")
+    let prelude = match tables {
+        _ if prelude.is_empty() => String::new(),
+        TraceTables::Otel {
+            version,
+            trace_info: Some(info),
+            ..
+        } if with_info => format!(
+            "{prelude},\n{}\n",
+            super::otel::trace_info_cte(&mut b, *version, info, f)
+        ),
+        _ => format!("{prelude}\n"),
     };
     Ok(Statement {
         sql: format!("{prelude}{}", select(&from)),
@@ -161,12 +194,26 @@ mod tests {
             s.sql
         );
         assert!(!s.sql.contains("LIMIT"), "every trace: {}", s.sql);
+        // The trace's tags and metadata, latest writes, on its root span's row.
+        for needle in [
+            "trace_info AS (\n  SELECT trace_id",
+            "FROM `c`.`s`.`p_otel_annotations`",
+            "LEFT JOIN trace_info ON spans.trace_id = trace_info.trace_id",
+            "(created_at IS NULL OR created_at >= :since - INTERVAL 1 DAY)",
+        ] {
+            assert!(s.sql.contains(needle), "{needle} not in {}", s.sql);
+        }
         let v1 = TraceTables::Otel {
             version: OtelVersion::V1,
             spans: "`c`.`s`.`mlflow_experiment_trace_otel_spans`".into(),
             trace_info: None,
         };
         let s = build_export(&v1, &Filters::default()).unwrap();
+        assert!(
+            s.sql.contains("CAST(NULL AS STRING) AS trace_tags"),
+            "{}",
+            s.sql
+        );
         assert!(
             s.sql.contains("CAST(NULL AS STRING) AS service_name"),
             "{}",

@@ -288,16 +288,7 @@ impl<'a> Writer<'a> {
     /// written from a day before it (the same slack as the root span) can belong to a trace
     /// with spans in the window. A row without the time is kept.
     fn written_since(&mut self, f: &Filters) -> Option<String> {
-        let since = f.since.as_ref()?;
-        let t = self.b.bind("since", since, Some("TIMESTAMP"));
-        Some(match self.version {
-            OtelVersion::V2 => {
-                format!("(created_at IS NULL OR created_at >= {t} - INTERVAL 1 DAY)")
-            }
-            OtelVersion::V1 => format!(
-                "(time_unix_nano IS NULL OR time_unix_nano >= unix_micros({t} - INTERVAL 1 DAY) * 1000)"
-            ),
-        })
+        written_since(&mut self.b, self.version, f)
     }
 
     /// The traces whose annotation (V2) or log event (V1) picked by `kind` and `extra` says
@@ -388,6 +379,72 @@ impl<'a> Writer<'a> {
             conditions.join("\n      AND ")
         )
     }
+}
+
+/// [`Writer::written_since`] on a binder of its own.
+fn written_since(b: &mut Binder, version: OtelVersion, f: &Filters) -> Option<String> {
+    let since = f.since.as_ref()?;
+    let t = b.bind("since", since, Some("TIMESTAMP"));
+    Some(match version {
+        OtelVersion::V2 => format!("(created_at IS NULL OR created_at >= {t} - INTERVAL 1 DAY)"),
+        OtelVersion::V1 => format!(
+            "(time_unix_nano IS NULL OR time_unix_nano >= unix_micros({t} - INTERVAL 1 DAY) * 1000)"
+        ),
+    })
+}
+
+/// `trace_info AS (…)`: per trace, its tags (`trace_tags`, a JSON object) and its metadata
+/// (`trace_metadata`, JSON text), each the latest write, a deleted tag left out, read from the
+/// annotations (V2: `TAG` rows and the `METADATA` row) or logs (V1: `genai.trace.tag` and
+/// `genai.trace.metadata` events) table, as `--tag` and `--user` read them
+/// (docs/native-trace-storage.md §3).
+pub(super) fn trace_info_cte(
+    b: &mut Binder,
+    version: OtelVersion,
+    info: &str,
+    f: &Filters,
+) -> String {
+    let (id, kind, key, value, order, deleted, tag, metadata) = match version {
+        OtelVersion::V2 => (
+            "target_id",
+            "annotation_type",
+            "name".to_string(),
+            "CASE WHEN annotation_type = 'TAG' THEN value::string ELSE to_json(value) END"
+                .to_string(),
+            "coalesce(updated_at, created_at)",
+            "deleted_at IS NOT NULL".to_string(),
+            "'TAG'",
+            "'METADATA'",
+        ),
+        OtelVersion::V1 => {
+            let field = |name: &str| {
+                format!("coalesce(attributes['{name}'], get_json_object(body, '$.{name}'))")
+            };
+            (
+                "trace_id",
+                "event_name",
+                format!("coalesce({}, '')", field("key")),
+                format!(
+                    "CASE WHEN event_name = 'genai.trace.tag' THEN {} ELSE {} END",
+                    field("value"),
+                    field("trace_metadata")
+                ),
+                "time_unix_nano",
+                format!(
+                    "coalesce({}, 'false') IN ('true', '\"true\"')",
+                    field("deleted")
+                ),
+                "'genai.trace.tag'",
+                "'genai.trace.metadata'",
+            )
+        }
+    };
+    let mut conditions = vec![format!("{kind} IN ({tag}, {metadata})")];
+    conditions.extend(written_since(b, version, f));
+    format!(
+        "trace_info AS (\n  SELECT trace_id,\n    to_json(map_from_entries(collect_list(CASE WHEN kind = {tag} AND NOT latest.deleted THEN named_struct('key', key, 'value', latest.value) END))) AS trace_tags,\n    max(CASE WHEN kind = {metadata} AND NOT latest.deleted THEN latest.value END) AS trace_metadata\n  FROM (\n    SELECT {id} AS trace_id, {kind} AS kind, {key} AS key,\n      max_by(named_struct('value', {value}, 'deleted', {deleted}), named_struct('at', {order}, 'deleted', {deleted})) AS latest\n    FROM {info}\n    WHERE {}\n    GROUP BY {id}, {kind}, {key}\n  ) AS writes\n  GROUP BY trace_id\n)",
+        conditions.join("\n      AND ")
+    )
 }
 
 /// The JSON path of a top-level key, for `variant_get`: `$['key']`, or `$["key"]` when the

@@ -166,7 +166,121 @@ fn write_tables(db: &SparkDb, layout: Layout) -> String {
     table
 }
 
-fn export(db: &SparkDb, table: &str, layout: &str, dir: &Path, extra: &[&str]) -> Value {
+/// The first trace's tags (`env` written twice, `gone` deleted) and metadata, in the location's
+/// annotations (V2) or logs (V1) table.
+fn write_trace_info(db: &SparkDb, layout: Layout) {
+    let trace = format!("{:032x}", 0x5a5a_0000);
+    let tags = [
+        ("env", "staging", "2026-11-29T00:10:00Z", false),
+        ("env", "prod", "2026-11-29T00:20:00Z", false),
+        ("gone", "x", "2026-11-29T00:30:00Z", true),
+    ];
+    let metadata = json!({"mlflow.trace.user": "u0"});
+    let mut values = Values::new();
+    match layout {
+        Layout::V2 => {
+            let table = db.table("e_otel_annotations");
+            db.sql(&format!(
+                "CREATE TABLE {table} (annotation_id STRING, target_type STRING, target_id STRING, \
+                 annotation_type STRING, name STRING, value VARIANT, comment STRING, metadata VARIANT, \
+                 created_at TIMESTAMP, created_by STRING, updated_at TIMESTAMP, updated_by STRING, \
+                 deleted_at TIMESTAMP, deleted_by STRING, _change_type STRING) USING parquet"
+            ));
+            for (key, value, at, deleted) in tags {
+                let cells = vec![
+                    values.param(Some(&format!("{trace}:{key}"))),
+                    values.param(Some(&trace)),
+                    "'TAG'".into(),
+                    values.param(Some(key)),
+                    values.param(Some(&json!(value).to_string())),
+                    format!("TIMESTAMP'{at}'"),
+                    if deleted {
+                        format!("TIMESTAMP'{at}'")
+                    } else {
+                        "CAST(NULL AS TIMESTAMP)".into()
+                    },
+                ];
+                values.row(cells);
+            }
+            let value = json!({"client_request_id": "c0", "request_preview": "q0", "trace_metadata": metadata});
+            let cells = vec![
+                values.param(Some(&format!("{trace}:metadata"))),
+                values.param(Some(&trace)),
+                "'METADATA'".into(),
+                "'metadata'".into(),
+                values.param(Some(&value.to_string())),
+                "TIMESTAMP'2026-11-29T00:05:00Z'".into(),
+                "CAST(NULL AS TIMESTAMP)".into(),
+            ];
+            values.row(cells);
+            values.insert(
+                db,
+                &format!("INSERT INTO {table} (annotation_id, target_type, target_id, annotation_type, name, value, created_at, updated_at, deleted_at)"),
+                "id, 'TRACE', target, kind, name, parse_json(value), at, at, deleted",
+                "id, target, kind, name, value, at, deleted",
+            );
+        }
+        Layout::V1 => {
+            let table = db.table("mlflow_experiment_trace_otel_logs");
+            db.sql(&format!(
+                "CREATE TABLE {table} (event_name STRING, trace_id STRING, span_id STRING, \
+                 time_unix_nano BIGINT, body STRING, attributes MAP<STRING, STRING>) USING parquet"
+            ));
+            for (key, value, at, deleted) in tags {
+                let attributes =
+                    json!({"key": key, "value": value, "deleted": deleted.to_string()});
+                let cells = vec![
+                    "'genai.trace.tag'".into(),
+                    values.param(Some(&trace)),
+                    format!("TIMESTAMP'{at}'"),
+                    values.param(Some(&attributes.to_string())),
+                ];
+                values.row(cells);
+            }
+            let attributes = json!({"trace_metadata": metadata.to_string()});
+            let cells = vec![
+                "'genai.trace.metadata'".into(),
+                values.param(Some(&trace)),
+                "TIMESTAMP'2026-11-29T00:05:00Z'".into(),
+                values.param(Some(&attributes.to_string())),
+            ];
+            values.row(cells);
+            values.insert(
+                db,
+                &format!("INSERT INTO {table} (event_name, trace_id, span_id, time_unix_nano, body, attributes)"),
+                "kind, trace_id, '', unix_micros(at) * 1000, '', from_json(attrs, 'map<string,string>')",
+                "kind, trace_id, at, attrs",
+            );
+        }
+    }
+}
+
+/// The first trace's line has its latest tags and its metadata; the others none.
+fn trace_info_is_in_the_lines(dir: &Path, layout: Layout) {
+    let first = format!("{:032x}", 0x5a5a_0000);
+    for line in all_lines(dir) {
+        if line["trace_id"] == first.as_str() {
+            assert_eq!(line["tags"], json!({"env": "prod"}), "{line}");
+            assert_eq!(
+                line["metadata"],
+                json!({"mlflow.trace.user": "u0"}),
+                "{line}"
+            );
+            if layout == Layout::V2 {
+                assert_eq!(line["info"]["client_request_id"], "c0", "{line}");
+            }
+        } else {
+            assert_eq!(line["tags"], json!({}), "{line}");
+        }
+    }
+}
+
+fn export_args<'a>(
+    table: &'a str,
+    layout: &'a str,
+    dir: &'a Path,
+    extra: &[&'a str],
+) -> Vec<&'a str> {
     let mut args = vec![
         "export",
         "--table",
@@ -180,7 +294,11 @@ fn export(db: &SparkDb, table: &str, layout: &str, dir: &Path, extra: &[&str]) -
     ];
     args.extend(WINDOW);
     args.extend(extra);
-    let (stdout, _) = db.tracecfg(&args, 0);
+    args
+}
+
+fn export(db: &SparkDb, table: &str, layout: &str, dir: &Path, extra: &[&str]) -> Value {
+    let (stdout, _) = db.tracecfg(&export_args(table, layout, dir, extra), 0);
     serde_json::from_str(&stdout).unwrap()
 }
 
@@ -253,10 +371,12 @@ fn otlp_holds_the_window(dir: &Path, layout: Layout) {
 fn export_of_the_otel_v2_tables_holds_the_window_in_both_formats() {
     let db = SparkDb::new("export_v2");
     let table = write_tables(&db, Layout::V2);
+    write_trace_info(&db, Layout::V2);
     let out = tempfile::tempdir().unwrap();
     let report = export(&db, &table, "otel-v2", &out.path().join("jsonl"), &[]);
     assert_eq!(report["traces"], 9, "{report}");
     jsonl_holds_the_window(&out.path().join("jsonl"));
+    trace_info_is_in_the_lines(&out.path().join("jsonl"), Layout::V2);
     export(
         &db,
         &table,
@@ -282,6 +402,19 @@ fn export_of_the_otel_v1_tables_keeps_the_map_values_as_strings() {
     let db = SparkDb::new("export_v1");
     let table = write_tables(&db, Layout::V1);
     let out = tempfile::tempdir().unwrap();
+    // No logs table yet: the spans are exported without the traces' tags and metadata.
+    let otlp = out.path().join("otlp");
+    let (stdout, stderr) = db.tracecfg(
+        &export_args(&table, "otel-v1", &otlp, &["--format", "otlp"]),
+        0,
+    );
+    assert!(
+        stderr.contains("mlflow_experiment_trace_otel_logs` does not exist"),
+        "{stderr}"
+    );
+    assert_eq!(serde_json::from_str::<Value>(&stdout).unwrap()["traces"], 9);
+    otlp_holds_the_window(&otlp, Layout::V1);
+    write_trace_info(&db, Layout::V1);
     export(
         &db,
         &table,
@@ -290,12 +423,5 @@ fn export_of_the_otel_v1_tables_keeps_the_map_values_as_strings() {
         &["--gzip"],
     );
     jsonl_holds_the_window(&out.path().join("jsonl"));
-    export(
-        &db,
-        &table,
-        "otel-v1",
-        &out.path().join("otlp"),
-        &["--format", "otlp"],
-    );
-    otlp_holds_the_window(&out.path().join("otlp"), Layout::V1);
+    trace_info_is_in_the_lines(&out.path().join("jsonl"), Layout::V1);
 }
