@@ -330,11 +330,7 @@ fn jsonl_holds_the_window(dir: &Path) {
         tree_ids(&line["spans"], &mut ids);
         assert_eq!(ids, expected[id].keys().cloned().collect(), "{id}");
         assert_eq!(line["spans"][0]["name"], "agent");
-        assert_eq!(
-            line["spans"][0]["inputs"]["q"].as_i64().is_some(),
-            true,
-            "{line}"
-        );
+        assert!(line["spans"][0]["inputs"]["q"].is_i64(), "{line}");
     }
     let names: Vec<String> = day_files(dir)
         .keys()
