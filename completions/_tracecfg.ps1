@@ -43,6 +43,7 @@ Register-ArgumentCompleter -Native -CommandName 'tracecfg' -ScriptBlock {
             [CompletionResult]::new('traces', 'traces', [CompletionResultType]::ParameterValue, 'List traces: one row per trace, newest first (--follow prints new ones as they arrive)')
             [CompletionResult]::new('trace', 'trace', [CompletionResultType]::ParameterValue, 'Show one trace''s spans as a tree with a timing waterfall')
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Figures of an experiment''s traces: count, errors, latency percentiles, tokens and cost')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Export an experiment''s traces to files: JSON lines or OTLP/JSON, one file per day, resumable')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the whole trace setup and say what is wrong')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
@@ -281,6 +282,46 @@ Register-ArgumentCompleter -Native -CommandName 'tracecfg' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'tracecfg;export' {
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]')
+            [CompletionResult]::new('--experiment', '--experiment', [CompletionResultType]::ParameterName, 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]')
+            [CompletionResult]::new('--experiment-id', '--experiment-id', [CompletionResultType]::ParameterName, 'Id of the experiment [env: MLFLOW_EXPERIMENT_ID]')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Read this table instead of the experiment''s trace tables')
+            [CompletionResult]::new('--layout', '--layout', [CompletionResultType]::ParameterName, 'How to read the table [default: as for query]')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where traces are read: Unity Catalog tables on a SQL warehouse, or MLflow''s trace store [default: tables when the experiment has a native Unity Catalog location or with --table/--layout, else the store]')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'SQL warehouse id [env: DATABRICKS_WAREHOUSE_ID]')
+            [CompletionResult]::new('--warehouse', '--warehouse', [CompletionResultType]::ParameterName, 'SQL warehouse id [env: DATABRICKS_WAREHOUSE_ID]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Cancel a statement that has not finished within this time, such as 5m')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Only traces of this user (tables: as for query; trace store: the metadata mlflow.trace.user or the tag user_id)')
+            [CompletionResult]::new('--session', '--session', [CompletionResultType]::ParameterName, 'Only traces of this session (tables: as for query; trace store: the metadata mlflow.trace.session or the tag session_id)')
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Only traces with this MLflow trace tag; repeatable, all must match')
+            [CompletionResult]::new('--attribute', '--attribute', [CompletionResultType]::ParameterName, 'Only traces with a span whose attribute KEY is VALUE (OpenTelemetry layouts); repeatable')
+            [CompletionResult]::new('--span-type', '--span-type', [CompletionResultType]::ParameterName, 'Only traces with a span of this type, such as LLM or TOOL')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Only traces with a span of this name')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only traces that started before this: a duration back or an RFC 3339 time')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only traces that started at or after this: a duration back (30m, 24h, 7d) or an RFC 3339 time [default: every trace]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'The files'' format')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'The directory of the files and the manifest: new or empty, or an export to resume')
+            [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'Tables: result chunks fetched at the same time')
+            [CompletionResult]::new('--disposition', '--disposition', [CompletionResultType]::ParameterName, 'Tables: how the result travels [default: auto, which for an export means presigned links from the start]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format [default: text; for query, text on a terminal and json otherwise]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format [default: text; for query, text on a terminal and json otherwise]')
+            [CompletionResult]::new('--http-timeout', '--http-timeout', [CompletionResultType]::ParameterName, 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]')
+            [CompletionResult]::new('--retry-timeout', '--retry-timeout', [CompletionResultType]::ParameterName, 'Total time allowed for retries of one request [default: 5m]')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Show times in the local time zone instead of UTC')
+            [CompletionResult]::new('--print-sql', '--print-sql', [CompletionResultType]::ParameterName, 'Print the statement and its parameters; do not run it')
+            [CompletionResult]::new('--gzip', '--gzip', [CompletionResultType]::ParameterName, 'Compress each file with gzip (.gz)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Say how many traces and about how many bytes; write nothing')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Log each request (method, path, status, time) to stderr; never headers or secrets')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no notes, no progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no notes, no progress')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'tracecfg;doctor' {
             [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]')
             [CompletionResult]::new('--experiment', '--experiment', [CompletionResultType]::ParameterName, 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]')
@@ -341,6 +382,7 @@ Register-ArgumentCompleter -Native -CommandName 'tracecfg' -ScriptBlock {
             [CompletionResult]::new('traces', 'traces', [CompletionResultType]::ParameterValue, 'List traces: one row per trace, newest first (--follow prints new ones as they arrive)')
             [CompletionResult]::new('trace', 'trace', [CompletionResultType]::ParameterValue, 'Show one trace''s spans as a tree with a timing waterfall')
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Figures of an experiment''s traces: count, errors, latency percentiles, tokens and cost')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Export an experiment''s traces to files: JSON lines or OTLP/JSON, one file per day, resumable')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the whole trace setup and say what is wrong')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
@@ -369,6 +411,9 @@ Register-ArgumentCompleter -Native -CommandName 'tracecfg' -ScriptBlock {
             break
         }
         'tracecfg;help;stats' {
+            break
+        }
+        'tracecfg;help;export' {
             break
         }
         'tracecfg;help;doctor' {

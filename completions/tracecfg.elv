@@ -40,6 +40,7 @@ set edit:completion:arg-completer[tracecfg] = {|@words|
             cand traces 'List traces: one row per trace, newest first (--follow prints new ones as they arrive)'
             cand trace 'Show one trace''s spans as a tree with a timing waterfall'
             cand stats 'Figures of an experiment''s traces: count, errors, latency percentiles, tokens and cost'
+            cand export 'Export an experiment''s traces to files: JSON lines or OTLP/JSON, one file per day, resumable'
             cand doctor 'Check the whole trace setup and say what is wrong'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff)'
@@ -269,6 +270,45 @@ set edit:completion:arg-completer[tracecfg] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'tracecfg;export'= {
+            cand -e 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]'
+            cand --experiment 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]'
+            cand --experiment-id 'Id of the experiment [env: MLFLOW_EXPERIMENT_ID]'
+            cand --table 'Read this table instead of the experiment''s trace tables'
+            cand --layout 'How to read the table [default: as for query]'
+            cand --source 'Where traces are read: Unity Catalog tables on a SQL warehouse, or MLflow''s trace store [default: tables when the experiment has a native Unity Catalog location or with --table/--layout, else the store]'
+            cand -w 'SQL warehouse id [env: DATABRICKS_WAREHOUSE_ID]'
+            cand --warehouse 'SQL warehouse id [env: DATABRICKS_WAREHOUSE_ID]'
+            cand --timeout 'Cancel a statement that has not finished within this time, such as 5m'
+            cand --user 'Only traces of this user (tables: as for query; trace store: the metadata mlflow.trace.user or the tag user_id)'
+            cand --session 'Only traces of this session (tables: as for query; trace store: the metadata mlflow.trace.session or the tag session_id)'
+            cand --tag 'Only traces with this MLflow trace tag; repeatable, all must match'
+            cand --attribute 'Only traces with a span whose attribute KEY is VALUE (OpenTelemetry layouts); repeatable'
+            cand --span-type 'Only traces with a span of this type, such as LLM or TOOL'
+            cand --name 'Only traces with a span of this name'
+            cand --until 'Only traces that started before this: a duration back or an RFC 3339 time'
+            cand --since 'Only traces that started at or after this: a duration back (30m, 24h, 7d) or an RFC 3339 time [default: every trace]'
+            cand --format 'The files'' format'
+            cand --out 'The directory of the files and the manifest: new or empty, or an export to resume'
+            cand --parallel 'Tables: result chunks fetched at the same time'
+            cand --disposition 'Tables: how the result travels [default: auto, which for an export means presigned links from the start]'
+            cand -p 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]'
+            cand --profile 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]'
+            cand --host 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]'
+            cand -o 'Output format [default: text; for query, text on a terminal and json otherwise]'
+            cand --output 'Output format [default: text; for query, text on a terminal and json otherwise]'
+            cand --http-timeout 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]'
+            cand --retry-timeout 'Total time allowed for retries of one request [default: 5m]'
+            cand --local 'Show times in the local time zone instead of UTC'
+            cand --print-sql 'Print the statement and its parameters; do not run it'
+            cand --gzip 'Compress each file with gzip (.gz)'
+            cand --dry-run 'Say how many traces and about how many bytes; write nothing'
+            cand --debug 'Log each request (method, path, status, time) to stderr; never headers or secrets'
+            cand -q 'Print only results and errors: no notes, no progress'
+            cand --quiet 'Print only results and errors: no notes, no progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'tracecfg;doctor'= {
             cand -e 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]'
             cand --experiment 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]'
@@ -326,6 +366,7 @@ set edit:completion:arg-completer[tracecfg] = {|@words|
             cand traces 'List traces: one row per trace, newest first (--follow prints new ones as they arrive)'
             cand trace 'Show one trace''s spans as a tree with a timing waterfall'
             cand stats 'Figures of an experiment''s traces: count, errors, latency percentiles, tokens and cost'
+            cand export 'Export an experiment''s traces to files: JSON lines or OTLP/JSON, one file per day, resumable'
             cand doctor 'Check the whole trace setup and say what is wrong'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff)'
@@ -346,6 +387,8 @@ set edit:completion:arg-completer[tracecfg] = {|@words|
         &'tracecfg;help;trace'= {
         }
         &'tracecfg;help;stats'= {
+        }
+        &'tracecfg;help;export'= {
         }
         &'tracecfg;help;doctor'= {
         }

@@ -44,6 +44,7 @@ complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "query" -d 'Query 
 complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "traces" -d 'List traces: one row per trace, newest first (--follow prints new ones as they arrive)'
 complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "trace" -d 'Show one trace\'s spans as a tree with a timing waterfall'
 complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "stats" -d 'Figures of an experiment\'s traces: count, errors, latency percentiles, tokens and cost'
+complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "export" -d 'Export an experiment\'s traces to files: JSON lines or OTLP/JSON, one file per day, resumable'
 complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "doctor" -d 'Check the whole trace setup and say what is wrong'
 complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c tracecfg -n "__fish_tracecfg_needs_command" -f -a "man" -d 'Print the man page (roff)'
@@ -259,6 +260,47 @@ complete -c tracecfg -n "__fish_tracecfg_using_subcommand stats" -l print-sql -d
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand stats" -l debug -d 'Log each request (method, path, status, time) to stderr; never headers or secrets'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand stats" -s q -l quiet -d 'Print only results and errors: no notes, no progress'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -s e -l experiment -d 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l experiment-id -d 'Id of the experiment [env: MLFLOW_EXPERIMENT_ID]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l table -d 'Read this table instead of the experiment\'s trace tables' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l layout -d 'How to read the table [default: as for query]' -r -f -a "tags\t'The table named by the mlflow.tracing.destination.* tags'
+otel\t'The OpenTelemetry tables of a native location; V1 or V2 told from the location or columns'
+otel-v1\t'OpenTelemetry tables of a schema location (MAP attributes, logs table)'
+otel-v2\t'OpenTelemetry tables of a table-prefix location (VARIANT attributes, annotations table)'"
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l source -d 'Where traces are read: Unity Catalog tables on a SQL warehouse, or MLflow\'s trace store [default: tables when the experiment has a native Unity Catalog location or with --table/--layout, else the store]' -r -f -a "store\t'MLflow\'s trace store, over the traces REST API (no SQL warehouse)'
+tables\t'Unity Catalog tables on a SQL warehouse: the native location\'s, else the tag destination\'s'"
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -s w -l warehouse -d 'SQL warehouse id [env: DATABRICKS_WAREHOUSE_ID]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l timeout -d 'Cancel a statement that has not finished within this time, such as 5m' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l user -d 'Only traces of this user (tables: as for query; trace store: the metadata mlflow.trace.user or the tag user_id)' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l session -d 'Only traces of this session (tables: as for query; trace store: the metadata mlflow.trace.session or the tag session_id)' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l tag -d 'Only traces with this MLflow trace tag; repeatable, all must match' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l attribute -d 'Only traces with a span whose attribute KEY is VALUE (OpenTelemetry layouts); repeatable' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l span-type -d 'Only traces with a span of this type, such as LLM or TOOL' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l name -d 'Only traces with a span of this name' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l until -d 'Only traces that started before this: a duration back or an RFC 3339 time' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l since -d 'Only traces that started at or after this: a duration back (30m, 24h, 7d) or an RFC 3339 time [default: every trace]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l format -d 'The files\' format' -r -f -a "jsonl\t'One JSON object per trace, as `trace ID -o json` with every field'
+otlp\t'OTLP/JSON: one ExportTraceServiceRequest per trace, one per line'"
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l out -d 'The directory of the files and the manifest: new or empty, or an export to resume' -r -F
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l parallel -d 'Tables: result chunks fetched at the same time' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l disposition -d 'Tables: how the result travels [default: auto, which for an export means presigned links from the start]' -r -f -a "inline\t'Results inline in the API responses (at most 25 MiB)'
+external-links\t'Results through presigned links (for large results)'
+auto\t'Links when the statement says the result is large, else inline, and once more through links if the inline limit is hit'"
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -s p -l profile -d 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l host -d 'Workspace URL, such as https://dbc-123.cloud.databricks.com [env: DATABRICKS_HOST]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -s o -l output -d 'Output format [default: text; for query, text on a terminal and json otherwise]' -r -f -a "text\t'Human-readable text (a table for query results)'
+json\t'One JSON document'
+jsonl\t'One JSON object per line (query results)'
+csv\t'Comma-separated values with a header row (query results)'"
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l http-timeout -d 'Time allowed for one HTTP request, such as 30s or 2m [default: 60s]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l retry-timeout -d 'Total time allowed for retries of one request [default: 5m]' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l local -d 'Show times in the local time zone instead of UTC'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l print-sql -d 'Print the statement and its parameters; do not run it'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l gzip -d 'Compress each file with gzip (.gz)'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l dry-run -d 'Say how many traces and about how many bytes; write nothing'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l debug -d 'Log each request (method, path, status, time) to stderr; never headers or secrets'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -s q -l quiet -d 'Print only results and errors: no notes, no progress'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand doctor" -s e -l experiment -d 'Workspace path of the experiment, such as /Shared/agent_eval [env: MLFLOW_EXPERIMENT_NAME]' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand doctor" -l experiment-id -d 'Id of the experiment [env: MLFLOW_EXPERIMENT_ID]' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand doctor" -s w -l warehouse -d 'SQL warehouse id [env: DATABRICKS_WAREHOUSE_ID]' -r
@@ -296,15 +338,16 @@ complete -c tracecfg -n "__fish_tracecfg_using_subcommand man" -l retry-timeout 
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand man" -l debug -d 'Log each request (method, path, status, time) to stderr; never headers or secrets'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand man" -s q -l quiet -d 'Print only results and errors: no notes, no progress'
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace stats doctor completions man help" -f -a "set" -d 'Set the trace destination tags of an experiment'
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace stats doctor completions man help" -f -a "apply" -d 'Apply the list of experiments in tracecfg.toml: plan all, then write what differs'
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace stats doctor completions man help" -f -a "show" -d 'Show an experiment\'s trace storage configuration'
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace stats doctor completions man help" -f -a "unset" -d 'Remove the trace destination tags from an experiment'
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace stats doctor completions man help" -f -a "query" -d 'Query an experiment\'s trace spans: on a SQL warehouse, or in MLflow\'s trace store'
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace stats doctor completions man help" -f -a "traces" -d 'List traces: one row per trace, newest first (--follow prints new ones as they arrive)'
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace stats doctor completions man help" -f -a "trace" -d 'Show one trace\'s spans as a tree with a timing waterfall'
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace stats doctor completions man help" -f -a "stats" -d 'Figures of an experiment\'s traces: count, errors, latency percentiles, tokens and cost'
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace stats doctor completions man help" -f -a "doctor" -d 'Check the whole trace setup and say what is wrong'
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace stats doctor completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace stats doctor completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace stats doctor completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace stats export doctor completions man help" -f -a "set" -d 'Set the trace destination tags of an experiment'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace stats export doctor completions man help" -f -a "apply" -d 'Apply the list of experiments in tracecfg.toml: plan all, then write what differs'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace stats export doctor completions man help" -f -a "show" -d 'Show an experiment\'s trace storage configuration'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace stats export doctor completions man help" -f -a "unset" -d 'Remove the trace destination tags from an experiment'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace stats export doctor completions man help" -f -a "query" -d 'Query an experiment\'s trace spans: on a SQL warehouse, or in MLflow\'s trace store'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace stats export doctor completions man help" -f -a "traces" -d 'List traces: one row per trace, newest first (--follow prints new ones as they arrive)'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace stats export doctor completions man help" -f -a "trace" -d 'Show one trace\'s spans as a tree with a timing waterfall'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace stats export doctor completions man help" -f -a "stats" -d 'Figures of an experiment\'s traces: count, errors, latency percentiles, tokens and cost'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace stats export doctor completions man help" -f -a "export" -d 'Export an experiment\'s traces to files: JSON lines or OTLP/JSON, one file per day, resumable'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace stats export doctor completions man help" -f -a "doctor" -d 'Check the whole trace setup and say what is wrong'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace stats export doctor completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace stats export doctor completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand help; and not __fish_seen_subcommand_from set apply show unset query traces trace stats export doctor completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

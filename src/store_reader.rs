@@ -315,6 +315,15 @@ impl<'s> Merged<'s> {
         }
     }
 
+    /// Whether a search that found the trace may admit it, its spans not read: its checks on
+    /// the trace info pass, or it has checks on spans.
+    fn may_admit(&self, pending: &Pending) -> bool {
+        pending.searches.iter().any(|&i| {
+            let search = &self.searches[i];
+            search.needs_spans() || search.admits(&pending.info, None)
+        })
+    }
+
     /// Whether a search that found the trace admits it, its spans read.
     fn admits(&self, pending: &Pending, trace: &FullTrace) -> bool {
         pending
@@ -349,8 +358,8 @@ impl StoreReader {
         Ok(())
     }
 
-    /// Every trace info matching `filters` (no spans read: the span-level checks are not
-    /// made), oldest first, to `each`.
+    /// Every trace info matching `filters` (no spans read: a check on spans is taken as
+    /// passed), oldest first, to `each`.
     pub async fn each_info_oldest_first(
         &self,
         filters: &Filters,
@@ -359,7 +368,10 @@ impl StoreReader {
         let searches = trace_store::searches(filters)?;
         let mut merged = Merged::new(&searches);
         while let Some(group) = merged.next_group(self).await? {
-            group.iter().for_each(|p| each(&p.info));
+            group
+                .iter()
+                .filter(|p| merged.may_admit(p))
+                .for_each(|p| each(&p.info));
         }
         Ok(())
     }
