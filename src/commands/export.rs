@@ -381,6 +381,9 @@ fn overheads(format: ExportFormat) -> usize {
     }
 }
 
+/// A span's line, when a trace records no size and no other trace tells a typical one.
+const TYPICAL_SPAN_BYTES: u64 = 1024;
+
 /// `--dry-run`: the tables count in one statement; the store's trace infos are paged through
 /// (no spans read), their recorded sizes summed.
 async fn estimate(
@@ -390,7 +393,7 @@ async fn estimate(
     window: &Window,
 ) -> Result<DryRunReport> {
     let f = overheads(format);
-    let (traces, spans, attribute_bytes, without_size) = match reader {
+    let (traces, spans, approx_bytes, traces_without_size) = match reader {
         Reader::Tables(ready) => {
             let statement = trace_query::build_export_estimate(&ready.tables, filters)?;
             let result: Collected = ready.rows(&statement).await?;
@@ -402,45 +405,25 @@ async fn estimate(
                     .and_then(|v| v.parse::<u64>().ok())
                     .unwrap_or(0)
             };
-            (
-                number("traces"),
-                Some(number("spans")),
-                number("attribute_bytes"),
-                0,
-            )
+            let (traces, spans) = (number("traces"), number("spans"));
+            let bytes = (number("attribute_bytes") as f64 * ATTRIBUTE_FACTOR[f]) as u64
+                + spans * SPAN_OVERHEAD[f]
+                + traces * TRACE_OVERHEAD[f];
+            (traces, Some(spans), bytes, 0)
         }
         Reader::Store(store) => {
-            let (mut traces, mut bytes, mut without) = (0u64, 0u64, 0u64);
-            let mut spans = Some(0u64);
+            let mut sizes = StoreSizes::default();
             store
-                .each_info_oldest_first(filters, |info| {
-                    traces += 1;
-                    match trace_store::size_bytes(info) {
-                        Some(b) => bytes += b,
-                        None => without += 1,
-                    }
-                    spans = match (spans, trace_store::span_count(info)) {
-                        (Some(total), Some(n)) => Some(total + n),
-                        _ => None,
-                    };
-                })
+                .each_info_oldest_first(filters, |info| sizes.add(info))
                 .await?;
-            // The store records each trace's whole size: no overhead to add.
-            let approx = (bytes as f64 * STORE_FACTOR[f]) as u64;
-            return Ok(DryRunReport {
-                dry_run: true,
-                format: format.name(),
-                window: window.clone(),
-                traces,
-                spans,
-                approx_bytes: approx,
-                traces_without_size: without,
-            });
+            (
+                sizes.traces,
+                sizes.spans,
+                (sizes.approx_bytes() as f64 * STORE_FACTOR[f]) as u64,
+                sizes.without_size,
+            )
         }
     };
-    let approx_bytes = (attribute_bytes as f64 * ATTRIBUTE_FACTOR[f]) as u64
-        + spans.unwrap_or(0) * SPAN_OVERHEAD[f]
-        + traces * TRACE_OVERHEAD[f];
     Ok(DryRunReport {
         dry_run: true,
         format: format.name(),
@@ -448,6 +431,50 @@ async fn estimate(
         traces,
         spans,
         approx_bytes,
-        traces_without_size: without_size,
+        traces_without_size,
     })
+}
+
+/// The sizes the store records for the traces of the window.
+#[derive(Default)]
+struct StoreSizes {
+    traces: u64,
+    /// `None` once a trace records no span count.
+    spans: Option<u64>,
+    sized: u64,
+    bytes: u64,
+    without_size: u64,
+    spans_without_size: u64,
+}
+
+impl StoreSizes {
+    fn add(&mut self, info: &crate::api::traces::TraceInfo) {
+        let span_count = trace_store::span_count(info);
+        self.spans = match (self.traces, self.spans, span_count) {
+            (0, _, Some(n)) => Some(n),
+            (_, Some(total), Some(n)) => Some(total + n),
+            _ => None,
+        };
+        self.traces += 1;
+        match trace_store::size_bytes(info) {
+            Some(b) => {
+                self.sized += 1;
+                self.bytes += b;
+            }
+            None => {
+                self.without_size += 1;
+                self.spans_without_size += span_count.unwrap_or(1);
+            }
+        }
+    }
+
+    /// The recorded sizes, and for a trace without one the average of the others, or a
+    /// typical span's size per span when no trace records one.
+    fn approx_bytes(&self) -> u64 {
+        let unsized_bytes = match self.sized {
+            0 => self.spans_without_size * TYPICAL_SPAN_BYTES,
+            n => self.bytes / n * self.without_size,
+        };
+        self.bytes + unsized_bytes
+    }
 }

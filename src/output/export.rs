@@ -34,7 +34,8 @@ pub struct DryRunReport {
     pub spans: Option<u64>,
     /// About how many bytes the files would take, before compression.
     pub approx_bytes: u64,
-    /// Traces whose size the source does not record, not in `approx_bytes`.
+    /// Traces whose size the source does not record: estimated from the others' (or from a
+    /// typical span's size).
     pub traces_without_size: u64,
 }
 
@@ -87,7 +88,7 @@ impl Render for DryRunReport {
         );
         if self.traces_without_size > 0 {
             out.push_str(&format!(
-                "{} of them record no size and are not counted in the bytes\n",
+                "{} of them record no size: their bytes are estimated from the others' or their span count\n",
                 self.traces_without_size
             ));
         }

@@ -398,8 +398,9 @@ fn a_dry_run_counts_without_writing() {
     let report = r.json();
     assert_eq!(report["traces"], 20);
     assert_eq!(report["spans"], 60);
-    // The fake records no sizes: none are guessed.
+    // The fake records no sizes: 1 KiB a span is assumed, and said.
     assert_eq!(report["traces_without_size"], 20);
+    assert_eq!(report["approx_bytes"], 60 * 1024 * 11 / 10);
     assert!(ws.requests_to("GET", BATCH_GET_TRACES).is_empty());
 }
 

@@ -423,6 +423,104 @@ fn api_unavailable() {
     golden("error_server_500", &ws, &r);
 }
 
+/// The store of the export goldens: two traces on two days, one with an artifact's spans.
+fn export_store(ws: &FakeWorkspace) {
+    let id = ws.add_experiment("/Shared/store", &[]);
+    for (n, artifact) in [(1i64, false), (2, true)] {
+        let mut llm =
+            FakeSpan::new("00000000000000b2", Some("00000000000000a1"), "llm", "LLM").at(10, 50);
+        llm.attributes
+            .push(("mlflow.spanInputs".into(), json!({"prompt": "hi"})));
+        llm.attributes.push(("tokens".into(), json!(42)));
+        ws.add_stored_trace(FakeTrace {
+            experiment_id: id.clone(),
+            hex: format!("{n:032x}"),
+            start_ms: 1_796_000_000_000 + n * 86_400_000,
+            duration_ms: 100,
+            tags: vec![("env".into(), "prod".into())],
+            metadata: vec![("mlflow.trace.user".into(), "u1".into())],
+            spans: vec![
+                FakeSpan::new("00000000000000a1", None, "agent", "AGENT").at(0, 100),
+                llm,
+            ],
+            artifact,
+        });
+    }
+}
+
+/// The export's report (text, JSON, dry run) and what its files hold, one line of each format.
+#[test]
+fn export_report_and_files() {
+    for format in ["text", "json"] {
+        let ws = FakeWorkspace::start();
+        export_store(&ws);
+        let until = "2026-12-05T00:00:00Z";
+        let args = [
+            "export",
+            "-e",
+            "/Shared/store",
+            "--until",
+            until,
+            "--out",
+            "exported",
+            "-o",
+            format,
+        ];
+        golden(
+            &format!("export_report.{format}"),
+            &ws,
+            &run(tracecfg(&ws).args(args)),
+        );
+        let dry = [
+            "export",
+            "-e",
+            "/Shared/store",
+            "--until",
+            until,
+            "--dry-run",
+            "-o",
+            format,
+        ];
+        golden(
+            &format!("export_dry_run.{format}"),
+            &ws,
+            &run(tracecfg(&ws).args(dry)),
+        );
+    }
+    for (format, file) in [
+        ("jsonl", "2026-12-01.jsonl"),
+        ("otlp", "2026-12-01.otlp.jsonl"),
+    ] {
+        let ws = FakeWorkspace::start();
+        export_store(&ws);
+        let out = format!("exported-{format}");
+        let r = run(tracecfg(&ws).args([
+            "export",
+            "-e",
+            "/Shared/store",
+            "--out",
+            &out,
+            "--format",
+            format,
+        ]));
+        assert_eq!(r.code, 0, "{r}");
+        let text = std::fs::read_to_string(ws.home().join(&out).join(file)).expect("a day file");
+        let pretty: Vec<String> = text
+            .lines()
+            .map(|l| {
+                serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(l).unwrap())
+                    .unwrap()
+            })
+            .collect();
+        let r = Run {
+            code: 0,
+            stdout: pretty.join("\n") + "\n",
+            stderr: String::new(),
+        };
+        golden(&format!("export_file.{format}"), &ws, &r);
+    }
+}
+
 /// A golden file whose test was renamed or removed would linger unchecked: every file under
 /// snapshots/ must carry a name that golden.rs (or trace_store.rs) still uses (the part before the
 /// first '.', as in `set_written.text.snap`).
