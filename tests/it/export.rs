@@ -167,8 +167,9 @@ fn the_store_is_exported_oldest_first_to_one_file_per_day_with_every_span() {
     let ws = store_workspace(30);
     let out = temp_home();
     let dir = out.path().join("x");
-    let r = export(&ws, &STORE, &dir, &["-o", "json"]);
+    let r = export(&ws, &STORE, &dir, &["-o", "json", "--debug"]);
     assert_eq!(r.code, 0, "{r}");
+    assert!(r.stderr.contains("debug:"), "{r}");
     let files = day_files(&dir);
     assert_eq!(
         files.keys().collect::<Vec<_>>(),
@@ -217,7 +218,9 @@ fn the_store_is_exported_oldest_first_to_one_file_per_day_with_every_span() {
     assert_eq!(searches[0].json()["order_by"][0], "timestamp_ms ASC");
     assert_eq!(ws.requests_to("GET", BATCH_GET_TRACES).len(), 3);
     assert_eq!(ws.requests_to("GET", "/signed-trace-data/").len(), 6);
-    assert!(!r.stdout.contains(SIGNATURE_MARK) && !r.stderr.contains(SIGNATURE_MARK));
+    for secret in [SIGNATURE_MARK, SIGNED_HEADER.1, TOKEN] {
+        assert!(!r.stdout.contains(secret) && !r.stderr.contains(secret), "{secret}: {r}");
+    }
 }
 
 #[test]

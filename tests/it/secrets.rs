@@ -27,6 +27,36 @@ fn workspace() -> FakeWorkspace {
     ws.add_schema("main", "agents");
     ws.add_warehouse("wh1", "Starter", "RUNNING");
     ws.enable_oauth(CLIENT_ID, CLIENT_SECRET);
+    // The export statement of the tags table: its rows through links, the first expiring.
+    ws.declare_result(
+        "ORDER BY traces.trace_start",
+        StatementResult {
+            chunks: 2,
+            expire_links_once: true,
+            ..StatementResult::table(
+                &[
+                    ("trace_id", "STRING"),
+                    ("trace_start", "TIMESTAMP"),
+                    ("span_name", "STRING"),
+                    ("start_time_unix_nano", "LONG"),
+                ],
+                &[
+                    &[
+                        Some("tr-1"),
+                        Some("2026-11-30T10:00:00.000Z"),
+                        Some("a"),
+                        Some("1796032800000000000"),
+                    ],
+                    &[
+                        Some("tr-2"),
+                        Some("2026-12-01T10:00:00.000Z"),
+                        Some("b"),
+                        Some("1796119200000000000"),
+                    ],
+                ],
+            )
+        },
+    );
     ws.declare_result(
         "SELECT 1",
         StatementResult::table(&[("1", "INT")], &[&[Some("1")]]),
@@ -172,6 +202,23 @@ fn every_command(auth: Auth) {
         0,
     );
     run_checked(&ws, auth, &["unset", "-e", "/Shared/fresh"], 0);
+    let r = run_checked(
+        &ws,
+        auth,
+        &[
+            "export",
+            "--table",
+            "main.agents.agent_traces",
+            "--layout",
+            "tags",
+            "--out",
+            "exported",
+            "-o",
+            "json",
+        ],
+        0,
+    );
+    assert_eq!(r.json()["traces"], 2, "{r}");
 
     // The runs really used the credential and the links.
     let presigned = ws.requests_to("GET", "/presigned/");
