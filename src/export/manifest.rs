@@ -82,7 +82,15 @@ impl Manifest {
         let path = Manifest::path(dir);
         let text = match fs::read_to_string(&path) {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            // No directory yet, or a file in its place (refused by the caller).
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                ) =>
+            {
+                return Ok(None)
+            }
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
         };
         let manifest: Manifest = serde_json::from_str(&text).map_err(|e| {

@@ -207,3 +207,31 @@ fn malformed_files_name_file_and_line() {
         "tracecfg.toml:1:",
     );
 }
+
+#[test]
+fn export_flags_breaking_their_rules() {
+    let e = ["export", "-e", "/Shared/x"];
+    let with =
+        |extra: &[&str]| -> Vec<String> { e.iter().chain(extra).map(|s| s.to_string()).collect() };
+    for (extra, expected) in [
+        (vec!["--since", "yesterday"], "--since "),
+        (
+            vec!["--since", "1d", "--until", "2d"],
+            "is not earlier than --until",
+        ),
+        (vec!["--format", "xml"], "invalid value 'xml' for '--format"),
+        (vec!["--tag", "=v"], "--tag"),
+        (vec!["--parallel", "0"], "--parallel"),
+        (vec!["--table", "a.b", "--layout", "otel"], "--table"),
+    ] {
+        let args = with(&extra);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        refused(&args, &[], expected);
+    }
+    // --out: a file, or a directory with other files and no manifest.
+    refused(
+        &["export", "-e", "/Shared/x", "--out", "notes.txt"],
+        &[("notes.txt", "mine")],
+        "--out notes.txt is not an empty directory",
+    );
+}

@@ -219,7 +219,10 @@ fn the_store_is_exported_oldest_first_to_one_file_per_day_with_every_span() {
     assert_eq!(ws.requests_to("GET", BATCH_GET_TRACES).len(), 3);
     assert_eq!(ws.requests_to("GET", "/signed-trace-data/").len(), 6);
     for secret in [SIGNATURE_MARK, SIGNED_HEADER.1, TOKEN] {
-        assert!(!r.stdout.contains(secret) && !r.stderr.contains(secret), "{secret}: {r}");
+        assert!(
+            !r.stdout.contains(secret) && !r.stderr.contains(secret),
+            "{secret}: {r}"
+        );
     }
 }
 
