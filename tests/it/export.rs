@@ -741,3 +741,43 @@ fn otlp_is_refused_on_the_tags_layout_and_a_dry_run_counts_on_the_warehouse() {
     assert!(report["approx_bytes"].as_u64().unwrap() > 36000, "{report}");
     assert!(!dir.exists());
 }
+
+// ------------------------------------------------------------------------- the terminal
+
+#[test]
+#[ignore = "needs tmux (apt-get install tmux): run scripts/test"]
+fn at_a_terminal_the_progress_shows_while_exporting_and_is_gone_after() {
+    let ws = store_workspace(90);
+    // Spans come slowly after the first group, so the progress can be seen.
+    ws.fault(
+        Fault::on("GET", BATCH_GET_TRACES)
+            .after(4)
+            .delay(Duration::from_millis(300)),
+    );
+    // `⠁ exported 40 traces, 76.5 KiB (120/s, 0s)`, some traces written.
+    let progress = |screen: &str| {
+        screen.lines().any(|l| {
+            let written = l
+                .split_once("exported ")
+                .and_then(|(_, rest)| rest.split_once(" traces, "))
+                .and_then(|(n, _)| n.replace(',', "").parse::<u64>().ok());
+            written.is_some_and(|n| n > 0) && l.contains("/s")
+        })
+    };
+    let (during, after) = crate::terminal::screen_during(
+        &ws,
+        100,
+        &format!("tracecfg export -e {STORE_EXPERIMENT} --out exported"),
+        progress,
+    );
+    let during = during.expect("the progress was never on the screen");
+    let line = during.lines().find(|l| progress(l)).unwrap();
+    // A spinner, the traces written so far, the bytes, the rate and the time taken.
+    assert!(
+        line.contains(" KiB") || line.contains(" B "),
+        "bytes in the progress: {line}"
+    );
+    assert!(line.trim_end().ends_with("s)"), "{line}");
+    assert!(!progress(&after), "the progress is cleared:\n{after}");
+    crate::terminal::golden("export-store-100", &after);
+}

@@ -16,6 +16,17 @@ fn screens_dir() -> PathBuf {
 /// Types `command` into a shell in a tmux terminal of `width` columns and returns the screen
 /// once the command has ended (trailing spaces and blank lines dropped).
 pub fn screen(ws: &FakeWorkspace, width: u16, command: &str) -> String {
+    screen_during(ws, width, command, |_| false).1
+}
+
+/// [`screen`], and the first screen captured while the command ran that `during` accepts
+/// (`None` if none did).
+pub fn screen_during(
+    ws: &FakeWorkspace,
+    width: u16,
+    command: &str,
+    during: impl Fn(&str) -> bool,
+) -> (Option<String>, String) {
     let tmux = |args: &[&str]| {
         let out = Command::new("tmux")
             .args(args)
@@ -72,10 +83,14 @@ pub fn screen(ws: &FakeWorkspace, width: u16, command: &str) -> String {
         "Enter",
     ]);
     let deadline = Instant::now() + Duration::from_secs(30);
+    let mut seen_during = None;
     let captured = loop {
         let text = tmux(&["-L", &socket, "capture-pane", "-p"]);
         if text.lines().any(|l| l.starts_with("[exit ")) {
             break text;
+        }
+        if seen_during.is_none() && during(&text) {
+            seen_during = Some(text.clone());
         }
         if Instant::now() > deadline {
             let _ = Command::new("tmux")
@@ -83,11 +98,16 @@ pub fn screen(ws: &FakeWorkspace, width: u16, command: &str) -> String {
                 .status();
             panic!("the command did not end in tmux:\n{text}");
         }
-        std::thread::sleep(Duration::from_millis(100));
+        std::thread::sleep(Duration::from_millis(50));
     };
     let _ = Command::new("tmux")
         .args(["-L", &socket, "kill-server"])
         .status();
+    (seen_during.map(|s| trimmed(&s)), trimmed(&captured))
+}
+
+/// Trailing spaces and blank lines dropped.
+fn trimmed(captured: &str) -> String {
     let lines: Vec<&str> = captured.lines().map(str::trim_end).collect();
     let end = lines
         .iter()
