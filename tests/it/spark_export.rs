@@ -421,3 +421,75 @@ fn export_of_the_otel_v1_tables_keeps_the_map_values_as_strings() {
     jsonl_holds_the_window(&out.path().join("jsonl"));
     trace_info_is_in_the_lines(&out.path().join("jsonl"), Layout::V1);
 }
+
+#[test]
+#[ignore = "needs the local Spark SQL warehouse: run scripts/test"]
+fn export_of_the_tags_table_keeps_each_traces_rows_and_tags() {
+    let db = SparkDb::new("export_tags");
+    let table = db.table("agent_traces");
+    db.sql(&format!(
+        "CREATE TABLE {table} (trace_id STRING, span_name STRING, span_type STRING, \
+         start_time TIMESTAMP, end_time TIMESTAMP, inputs STRING, outputs STRING, \
+         tags MAP<STRING, STRING>) USING parquet"
+    ));
+    let mut values = Values::new();
+    for s in spans() {
+        let tags = json!({"user_id": format!("u-{}", &s.trace[28..])}).to_string();
+        let inputs = s.attributes["mlflow.spanInputs"]
+            .as_str()
+            .map(str::to_string);
+        let cells = vec![
+            values.param(Some(&format!("tr-{}", s.trace))),
+            values.param(Some(s.name)),
+            values.param(s.attributes["mlflow.spanType"].as_str()),
+            format!("{}L", s.start_ms),
+            values.param(inputs.as_deref()),
+            values.param(Some(&tags)),
+        ];
+        values.row(cells);
+    }
+    values.insert(
+        &db,
+        &format!("INSERT INTO {table}"),
+        "trace_id, name, kind, timestamp_millis(s), timestamp_millis(s + 3), inputs, CAST(NULL AS STRING), from_json(tags, 'map<string,string>')",
+        "trace_id, name, kind, s, inputs, tags",
+    );
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("tags");
+    let report = export(&db, &table, "tags", &dir, &[]);
+    assert_eq!(report["traces"], 9, "{report}");
+    let lines = all_lines(&dir);
+    assert_eq!(lines.len(), 9);
+    for line in &lines {
+        let id = line["trace_id"].as_str().unwrap();
+        assert_eq!(line["tree"], false);
+        assert_eq!(line["span_count"], 3, "{line}");
+        assert_eq!(
+            line["tags"]["user_id"],
+            format!("u-{}", &id[31..]),
+            "{line}"
+        );
+        let names: Vec<&str> = line["spans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["agent", "llm", "tool"], "by start: {line}");
+        assert!(line["spans"][0]["inputs"]["q"].is_i64(), "{line}");
+        assert_eq!(line["spans"][1]["span_type"], "LLM");
+    }
+    let (_, stderr) = db.tracecfg(
+        &export_args(
+            &table,
+            "tags",
+            &out.path().join("otlp"),
+            &["--format", "otlp"],
+        ),
+        2,
+    );
+    assert!(
+        stderr.contains("--format otlp needs OpenTelemetry span ids"),
+        "{stderr}"
+    );
+}
