@@ -302,7 +302,7 @@ Register-ArgumentCompleter -Native -CommandName 'tracecfg' -ScriptBlock {
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only traces that started at or after this: a duration back (30m, 24h, 7d) or an RFC 3339 time [default: every trace]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'The files'' format')
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'The directory of the files and the manifest: new or empty, or an export to resume')
-            [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'Tables: result chunks fetched at the same time')
+            [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'Tables: result chunks fetched at the same time (writing the files is the bottleneck: more only hold memory, unless the links are slow)')
             [CompletionResult]::new('--disposition', '--disposition', [CompletionResultType]::ParameterName, 'Tables: how the result travels [default: auto, which for an export means presigned links from the start]')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]')

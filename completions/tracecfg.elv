@@ -290,7 +290,7 @@ set edit:completion:arg-completer[tracecfg] = {|@words|
             cand --since 'Only traces that started at or after this: a duration back (30m, 24h, 7d) or an RFC 3339 time [default: every trace]'
             cand --format 'The files'' format'
             cand --out 'The directory of the files and the manifest: new or empty, or an export to resume'
-            cand --parallel 'Tables: result chunks fetched at the same time'
+            cand --parallel 'Tables: result chunks fetched at the same time (writing the files is the bottleneck: more only hold memory, unless the links are slow)'
             cand --disposition 'Tables: how the result travels [default: auto, which for an export means presigned links from the start]'
             cand -p 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]'
             cand --profile 'Profile of ~/.databrickscfg to use [env: DATABRICKS_CONFIG_PROFILE]'

@@ -282,7 +282,7 @@ complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l since -d 'O
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l format -d 'The files\' format' -r -f -a "jsonl\t'One JSON object per trace, as `trace ID -o json` with every field'
 otlp\t'OTLP/JSON: one ExportTraceServiceRequest per trace, one per line'"
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l out -d 'The directory of the files and the manifest: new or empty, or an export to resume' -r -F
-complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l parallel -d 'Tables: result chunks fetched at the same time' -r
+complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l parallel -d 'Tables: result chunks fetched at the same time (writing the files is the bottleneck: more only hold memory, unless the links are slow)' -r
 complete -c tracecfg -n "__fish_tracecfg_using_subcommand export" -l disposition -d 'Tables: how the result travels [default: auto, which for an export means presigned links from the start]' -r -f -a "inline\t'Results inline in the API responses (at most 25 MiB)'
 external-links\t'Results through presigned links (for large results)'
 auto\t'Links when the statement says the result is large, else inline, and once more through links if the inline limit is hit'"

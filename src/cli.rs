@@ -466,8 +466,8 @@ pub struct ExportArgs {
     /// Say how many traces and about how many bytes; write nothing
     #[arg(long)]
     pub dry_run: bool,
-    /// Tables: result chunks fetched at the same time
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    /// Tables: result chunks fetched at the same time (writing the files is the bottleneck: more only hold memory, unless the links are slow)
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub parallel: u16,
     /// Tables: how the result travels [default: auto, which for an export means presigned links from the start]
     #[arg(long, value_enum, default_value_t = DispositionChoice::Auto)]

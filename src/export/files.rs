@@ -153,9 +153,19 @@ impl DayFiles {
         }
     }
 
+    pub fn format(&self) -> ExportFormat {
+        self.format
+    }
+
     /// Writes one trace to its day's file.
     pub fn write(&mut self, trace: &ExportTrace) -> Result<()> {
-        let line = self.format.line(trace)?;
+        let rendered = render(self.format, trace)?;
+        self.write_rendered(&rendered)
+    }
+
+    /// Writes a trace already rendered to its day's file.
+    pub fn write_rendered(&mut self, trace: &Rendered) -> Result<()> {
+        let line = &trace.line;
         let day = day_of(trace.start_micros);
         let same_day = self.open.as_ref().map(|o| o.day.cmp(&day));
         match same_day {
@@ -172,12 +182,12 @@ impl DayFiles {
         let open = self.open.as_mut().expect("a day is open");
         let before = open.out.bytes();
         open.out
-            .write_line(&line)
+            .write_line(line)
             .with_context(|| format!("cannot write {}", open.temp.display()))?;
         open.traces += 1;
-        open.spans += trace.spans.len() as u64;
+        open.spans += trace.spans;
         self.written.traces += 1;
-        self.written.spans += trace.spans.len() as u64;
+        self.written.spans += trace.spans;
         self.progress.advance(open.out.bytes() - before);
         Ok(())
     }
@@ -266,7 +276,25 @@ fn next_day(day: &str) -> String {
     format_micros_rfc3339(start + 86_400_000_000)
 }
 
-fn out_of_order(trace: &ExportTrace, day: &str) -> CliError {
+/// A trace's line, with what its file and the manifest need to know of it.
+pub struct Rendered {
+    pub trace_id: String,
+    pub start_micros: i64,
+    pub spans: u64,
+    pub line: String,
+}
+
+/// The trace's line in `format`.
+pub fn render(format: ExportFormat, trace: &ExportTrace) -> Result<Rendered, CliError> {
+    Ok(Rendered {
+        trace_id: trace.trace_id.clone(),
+        start_micros: trace.start_micros,
+        spans: trace.spans.len() as u64,
+        line: format.line(trace)?,
+    })
+}
+
+fn out_of_order(trace: &Rendered, day: &str) -> CliError {
     CliError::new(
         ExitCode::Failure,
         format!(

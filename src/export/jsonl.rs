@@ -69,8 +69,9 @@ fn row(s: &ExportSpan) -> SpanRow {
         start_micros: start,
         end_micros: end,
         status_code: s.status_code.clone(),
-        inputs: s.plain(SPAN_INPUTS).map(|v| v.to_string()),
-        outputs: s.plain(SPAN_OUTPUTS).map(|v| v.to_string()),
+        // The waterfall parses the text (JSON when it is, else a string), once.
+        inputs: s.text(SPAN_INPUTS),
+        outputs: s.text(SPAN_OUTPUTS),
         detail: Some(SpanDetail {
             kind: s.kind.clone(),
             status_message: s.status_message.clone(),

@@ -69,6 +69,16 @@ pub struct ExportEvent {
 }
 
 impl ExportSpan {
+    /// The attribute's text: a string value as it is (JSON text, for MLflow's payloads), any
+    /// other value as JSON.
+    pub fn text(&self, key: &str) -> Option<String> {
+        let (_, v) = self.attributes.iter().find(|(k, _)| k == key)?;
+        match v.get("stringValue") {
+            Some(Value::String(s)) => Some(s.clone()),
+            _ => Some(trace_store::any_value(v).to_string()),
+        }
+    }
+
     /// The attribute's value as plain JSON (MLflow's JSON-encoded strings decoded once).
     pub fn plain(&self, key: &str) -> Option<Value> {
         self.attributes

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::Result;
 use serde_json::{json, Map, Value};
 
-use super::files::{DayFiles, Written};
+use super::files::{render, DayFiles, Rendered, Written};
 use super::manifest::Manifest;
 use super::otlp::any_value_of;
 use super::{Attribute, ExportEvent, ExportSpan, ExportTrace};
@@ -30,24 +30,76 @@ pub enum RowLayout {
 pub type Finished = Arc<Mutex<Option<(Manifest, Written)>>>;
 
 pub struct TraceRows {
-    layout: RowLayout,
-    columns: Vec<String>,
+    shape: RowShape,
     current: Vec<Row>,
     files: Option<DayFiles>,
     finished: Finished,
 }
 
+/// How the rows read: the layout and the result's columns.
+struct RowShape {
+    layout: RowLayout,
+    columns: Vec<String>,
+}
+
 impl TraceRows {
     pub fn new(layout: RowLayout, files: DayFiles, finished: Finished) -> TraceRows {
         TraceRows {
-            layout,
-            columns: Vec::new(),
+            shape: RowShape {
+                layout,
+                columns: Vec::new(),
+            },
             current: Vec::new(),
             files: Some(files),
             finished,
         }
     }
 
+    /// Writes whole traces (each its rows), their lines rendered on several threads and
+    /// written in order.
+    fn write_traces(&mut self, traces: Vec<Vec<Row>>) -> Result<()> {
+        if traces.is_empty() {
+            return Ok(());
+        }
+        let files = self.files.as_mut().expect("rows arrive before finish");
+        let format = files.format();
+        let shape = &self.shape;
+        let rendered = in_parallel(&traces, |rows| -> Result<Rendered> {
+            let trace = shape.trace(rows)?;
+            Ok(render(format, &trace)?)
+        });
+        for line in rendered {
+            files.write_rendered(&line?)?;
+        }
+        Ok(())
+    }
+}
+
+/// `f` of each item, in order, the items split among the machine's cores (at most 8 threads,
+/// and only for enough items to be worth a thread).
+fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    const AT_LEAST: usize = 64;
+    let cores = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let threads = cores.min(items.len() / AT_LEAST).max(1);
+    if threads == 1 {
+        return items.iter().map(&f).collect();
+    }
+    let per_thread = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(per_thread)
+            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a rendering thread panicked"))
+            .collect()
+    })
+}
+
+impl RowShape {
     fn index(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c == name)
     }
@@ -56,19 +108,6 @@ impl TraceRows {
         self.index(name)
             .and_then(|i| row.get(i))
             .and_then(|c| c.as_deref())
-    }
-
-    /// Writes the trace gathered so far.
-    fn flush(&mut self) -> Result<()> {
-        if self.current.is_empty() {
-            return Ok(());
-        }
-        let rows = std::mem::take(&mut self.current);
-        let trace = self.trace(&rows)?;
-        self.files
-            .as_mut()
-            .expect("rows arrive before finish")
-            .write(&trace)
     }
 
     fn trace(&self, rows: &[Row]) -> Result<ExportTrace> {
@@ -243,9 +282,9 @@ fn table_events(text: &str, version: OtelVersion) -> Vec<ExportEvent> {
 
 impl RowSink for TraceRows {
     fn begin(&mut self, columns: &[Column]) -> Result<()> {
-        self.columns = columns.iter().map(|c| c.name.clone()).collect();
+        self.shape.columns = columns.iter().map(|c| c.name.clone()).collect();
         for needed in ["trace_id", "trace_start"] {
-            if self.index(needed).is_none() {
+            if self.shape.index(needed).is_none() {
                 return Err(HttpError::invalid(
                     "the export statement",
                     format!("no column {needed} in its result"),
@@ -256,23 +295,28 @@ impl RowSink for TraceRows {
         Ok(())
     }
 
+    /// The traces this chunk completes are written; the last one may go on in the next chunk.
     fn rows(&mut self, rows: Vec<Row>) -> Result<()> {
-        let id = self.index("trace_id").expect("checked in begin");
+        let id = self.shape.index("trace_id").expect("checked in begin");
+        let mut complete = Vec::new();
         for row in rows {
             let same = self
                 .current
                 .first()
-                .is_some_and(|first| first.get(id) == row.get(id));
+                .is_none_or(|first| first.get(id) == row.get(id));
             if !same {
-                self.flush()?;
+                complete.push(std::mem::take(&mut self.current));
             }
             self.current.push(row);
         }
-        Ok(())
+        self.write_traces(complete)
     }
 
     fn finish(&mut self) -> Result<()> {
-        self.flush()?;
+        let last = std::mem::take(&mut self.current);
+        if !last.is_empty() {
+            self.write_traces(vec![last])?;
+        }
         let files = self.files.take().expect("finish once");
         let done = files.finish()?;
         *self.finished.lock().expect("not poisoned") = Some(done);
