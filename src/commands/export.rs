@@ -91,16 +91,7 @@ pub async fn run(ctx: &Context, args: &ExportArgs) -> Result<ExitCode> {
     }
     let done = match &reader {
         Reader::Tables(ready) => from_tables(ready, &filters, manifest, args).await,
-        Reader::Store(store) => {
-            let files = DayFiles::new(
-                &args.out,
-                args.format,
-                args.gzip,
-                manifest,
-                ExportProgress::start(),
-            );
-            from_store(store, &filters, files).await
-        }
+        Reader::Store(store) => from_store(store, &filters, day_files(args, manifest)).await,
     };
     match done {
         Ok((manifest, written)) => {
@@ -242,16 +233,13 @@ async fn from_tables(
     manifest: Manifest,
     args: &ExportArgs,
 ) -> Result<(Manifest, Written)> {
-    let day_files = |m: Manifest| {
-        DayFiles::new(
-            &args.out,
-            args.format,
-            args.gzip,
-            m,
-            ExportProgress::start(),
-        )
-    };
-    let first = stream_tables(ready, &ready.statement, day_files(manifest.clone()), args).await;
+    let first = stream_tables(
+        ready,
+        &ready.statement,
+        day_files(args, manifest.clone()),
+        args,
+    )
+    .await;
     let without_info = match (&first, &ready.tables) {
         (
             Err(e),
@@ -273,7 +261,18 @@ async fn from_tables(
         _ => return first,
     };
     let statement = trace_query::build_export(&without_info, filters)?;
-    stream_tables(ready, &statement, day_files(manifest), args).await
+    stream_tables(ready, &statement, day_files(args, manifest), args).await
+}
+
+/// The day files of `--out`, continuing `manifest`, with the progress on stderr.
+fn day_files(args: &ExportArgs, manifest: Manifest) -> DayFiles {
+    DayFiles::new(
+        &args.out,
+        args.format,
+        args.gzip,
+        manifest,
+        ExportProgress::start(),
+    )
 }
 
 /// Whether a failed statement says that `table` does not exist (`TABLE_OR_VIEW_NOT_FOUND`,
@@ -349,11 +348,7 @@ fn say_what_is_kept(dir: &Path) {
 fn report(dir: &Path, manifest: &Manifest, resumed: bool, written: u64) -> ExportReport {
     ExportReport {
         out: dir.display().to_string(),
-        format: if manifest.request.format == "otlp" {
-            ExportFormat::Otlp.name()
-        } else {
-            ExportFormat::Jsonl.name()
-        },
+        format: manifest.request.format.clone(),
         gzip: manifest.request.gzip,
         window: manifest.window.clone(),
         resumed,

@@ -10,7 +10,7 @@ use crate::export::manifest::{DayFile, Window};
 #[derive(Debug, Serialize)]
 pub struct ExportReport {
     pub out: String,
-    pub format: &'static str,
+    pub format: String,
     pub gzip: bool,
     pub window: Window,
     /// Whether this run continued an export an earlier run began.

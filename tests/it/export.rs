@@ -104,6 +104,35 @@ fn export_args<'a>(source: &[&'a str], out: &'a Path, extra: &[&'a str]) -> Vec<
     args
 }
 
+/// Runs the export `args`, sends it SIGINT once the first day's file is complete, checks that
+/// it exits 130, and returns its stderr.
+fn ctrl_c_once_a_day_is_complete(ws: &FakeWorkspace, args: Vec<String>, dir: &Path) -> String {
+    let mut child = std_tracecfg(ws)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !dir.join("2026-11-29.jsonl").exists() {
+        assert!(Instant::now() < deadline, "no day was complete in 30 s");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    let stderr = read_stderr(&mut child);
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    stderr
+}
+
+/// The span ids of a `trace -o json`-shaped tree.
+pub(crate) fn tree_ids(spans: &Value, out: &mut std::collections::BTreeSet<String>) {
+    for s in spans.as_array().unwrap() {
+        out.insert(s["span_id"].as_str().unwrap().to_string());
+        tree_ids(&s["children"], out);
+    }
+}
+
 fn export(ws: &FakeWorkspace, source: &[&str], out: &Path, extra: &[&str]) -> Run {
     run(tracecfg(ws).args(export_args(source, out, extra)))
 }
@@ -318,21 +347,7 @@ fn ctrl_c_while_a_day_is_written_keeps_the_whole_days_and_resumes_to_the_same_fi
     );
     let out = temp_home();
     let dir = out.path().join("x");
-    let mut child = std_tracecfg(&ws2)
-        .args(export_args(&STORE, &dir, &[]))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !dir.join("2026-11-29.jsonl").exists() {
-        assert!(Instant::now() < deadline, "no day was complete in 30 s");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    let status = child.wait().unwrap();
-    let stderr = read_stderr(&mut child);
-    assert_eq!(status.code(), Some(130), "{stderr}");
+    ctrl_c_once_a_day_is_complete(&ws2, export_args(&STORE, &dir, &[]), &dir);
     let m = manifest(&dir);
     assert_eq!(m["complete"], false);
     let partial: Vec<_> = std::fs::read_dir(&dir)
@@ -678,21 +693,8 @@ fn ctrl_c_in_the_middle_of_the_result_resumes_to_the_same_files() {
     });
     let out = temp_home();
     let dir = out.path().join("x");
-    let mut child = std_tracecfg(&ws)
-        .args(export_args(&TABLES, &dir, &["--parallel", "1"]))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !dir.join("2026-11-29.jsonl").exists() {
-        assert!(Instant::now() < deadline, "no day was complete in 30 s");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    let status = child.wait().unwrap();
-    let stderr = read_stderr(&mut child);
-    assert_eq!(status.code(), Some(130), "{stderr}");
+    let stderr =
+        ctrl_c_once_a_day_is_complete(&ws, export_args(&TABLES, &dir, &["--parallel", "1"]), &dir);
     assert!(
         stderr.contains("run the same command to resume"),
         "{stderr}"

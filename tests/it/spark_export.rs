@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
-use crate::export::{all_lines, day_files, otlp_check};
+use crate::export::{all_lines, day_files, otlp_check, tree_ids};
 use crate::spark_engine::{SparkDb, Values};
 
 /// 2026-11-29T00:00:00Z.
@@ -311,13 +311,6 @@ fn expected() -> BTreeMap<String, BTreeMap<String, &'static str>> {
             .insert(s.id.clone(), s.name);
     }
     out
-}
-
-fn tree_ids(spans: &Value, out: &mut BTreeSet<String>) {
-    for s in spans.as_array().unwrap() {
-        out.insert(s["span_id"].as_str().unwrap().to_string());
-        tree_ids(&s["children"], out);
-    }
 }
 
 fn jsonl_holds_the_window(dir: &Path) {

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::export::{all_lines, day_files, manifest, otlp_check};
+use crate::export::{all_lines, day_files, manifest, otlp_check, tree_ids};
 use crate::trace_store::{ok, python_script};
 
 /// The traces logged once for every test here: (experiment name, what the client read back).
@@ -33,14 +33,6 @@ fn span_ids(trace: &Value) -> BTreeSet<String> {
         .iter()
         .map(|s| s["span_id"].as_str().unwrap().to_string())
         .collect()
-}
-
-/// The span ids of a `trace -o json`-shaped tree.
-fn tree_ids(spans: &Value, out: &mut BTreeSet<String>) {
-    for s in spans.as_array().unwrap() {
-        out.insert(s["span_id"].as_str().unwrap().to_string());
-        tree_ids(&s["children"], out);
-    }
 }
 
 /// A value as MLflow's client decodes it: a string attribute holds JSON text.
